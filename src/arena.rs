@@ -1,0 +1,731 @@
+//! A block arena with Python 2's geometry, generic over the object it serves.
+//!
+//! This is `Objects/intobject.c` of CPython 2.7 without the Python. Memory
+//! comes in blocks of at most [`BLOCK_SIZE`] bytes: an 8-byte head that links
+//! the block into `block_list` (every block held, newest first), followed by as
+//! many objects as fit in the rest. For a 24-byte object that is
+//! `(1000 - 8) / 24 = 41` slots in a 992-byte block.
+//!
+//! Free slots are threaded into `free_list` through their own memory, so the
+//! free list costs nothing beyond the slots themselves: a free slot's first
+//! word holds the next free slot and its second word holds [`FREE_MARK`]'s
+//! address. The mark is how the arena tells free slots from live objects when
+//! it walks a block, as Python 2 told them apart by their type pointer.
+//!
+//! [`Arena::pop`] takes the head of the free list, filling a new block first
+//! when the list is empty; [`Arena::push`] puts a slot back. Neither ever
+//! returns memory to the allocator: only [`Arena::clear_free_list`] does, for
+//! the blocks in which no object is live, exactly as `PyInt_ClearFreeList`.
+//! That is the behaviour this crate exists to show.
+//!
+//! Every counter in [`ArenaStats`] is kept up to date on each operation, so
+//! reading them is O(1) whatever the size of the pool.
+//!
+//! ```
+//! use legacyint::arena::{Arena, SystemBlocks};
+//!
+//! #[repr(C)]
+//! struct Obj { refcnt: usize, kind: usize, value: i64 }
+//!
+//! let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
+//! assert_eq!(Arena::<Obj, SystemBlocks>::SLOTS_PER_BLOCK, 41);
+//! let p = arena.pop().unwrap();
+//! unsafe { p.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 1000 }) };
+//! assert_eq!(arena.stats().in_use, 1);
+//! unsafe { arena.push(p) };
+//! assert_eq!((arena.stats().blocks, arena.stats().free), (1, 41));
+//! assert_eq!(arena.clear_free_list(), 0);
+//! assert_eq!(arena.stats().blocks, 0);
+//! ```
+
+use std::alloc::Layout;
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::ptr::{self, NonNull};
+
+/// Python 2's budget for one block, head included.
+pub const BLOCK_SIZE: usize = 1000;
+
+/// Bytes reserved at the start of a block for the `next` link. Python 2 used 8
+/// whatever the pointer size ("enough for a 64-bit pointer"); so do we.
+pub const BHEAD_SIZE: usize = 8;
+
+/// The address that marks a slot as free (see the module documentation).
+/// A `static` has an address no Python object or Rust value can share, which
+/// is what makes the mark unambiguous.
+pub static FREE_MARK: u8 = 0xF5;
+
+fn free_mark() -> *const u8 {
+    &FREE_MARK
+}
+
+/// Where blocks come from and where they go back to.
+///
+/// # Safety
+/// `allocate` must return either null or a pointer to at least `size`
+/// writable bytes aligned to 8, that stays valid until passed to `release`.
+pub unsafe trait BlockAllocator {
+    /// Returns `size` bytes aligned to 8, or null when there is no memory.
+    fn allocate(&self, size: usize) -> *mut u8;
+
+    /// Gives a block back.
+    ///
+    /// # Safety
+    /// `block` came from `allocate(size)` on this allocator, with this `size`,
+    /// and has not been released since.
+    unsafe fn release(&self, block: *mut u8, size: usize);
+}
+
+/// Blocks from Rust's global allocator: for tests and for Rust users.
+///
+/// ```
+/// use legacyint::arena::{BlockAllocator, SystemBlocks};
+/// let p = SystemBlocks.allocate(992);
+/// assert!(!p.is_null());
+/// unsafe { SystemBlocks.release(p, 992) };
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemBlocks;
+
+// SAFETY: std::alloc returns null or `size` bytes with the requested
+// alignment, valid until dealloc with the same layout.
+unsafe impl BlockAllocator for SystemBlocks {
+    fn allocate(&self, size: usize) -> *mut u8 {
+        match Layout::from_size_align(size, 8) {
+            // SAFETY: the arena never asks for a zero-sized block (a block
+            // holds at least its head).
+            Ok(layout) if size > 0 => unsafe { std::alloc::alloc(layout) },
+            _ => ptr::null_mut(),
+        }
+    }
+
+    unsafe fn release(&self, block: *mut u8, size: usize) {
+        // SAFETY: the caller passes back a block from `allocate(size)`, whose
+        // layout was valid then and is the same now.
+        unsafe { std::alloc::dealloc(block, Layout::from_size_align_unchecked(size, 8)) }
+    }
+}
+
+/// The head of every block: the link of `block_list`.
+#[repr(C)]
+struct BlockHead {
+    next: *mut BlockHead,
+}
+
+/// What a free slot holds. Overlays the first two words of a `T`.
+#[repr(C)]
+struct FreeSlot {
+    next: *mut FreeSlot,
+    mark: *const u8,
+}
+
+/// The arena's counters, as [`Arena::stats`] returns them.
+///
+/// `in_use + free == capacity` and `capacity == blocks * objects_per_block`
+/// hold after every operation.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ArenaStats {
+    /// Bytes asked of the allocator for each block (992 for 24-byte objects).
+    pub block_size: usize,
+    /// Slots in one block (41 for 24-byte objects).
+    pub objects_per_block: usize,
+    /// Blocks held now.
+    pub blocks: usize,
+    /// Slots in all held blocks.
+    pub capacity: usize,
+    /// Slots handed out by `pop` and not pushed back.
+    pub in_use: usize,
+    /// Length of the free list.
+    pub free: usize,
+    /// `blocks * block_size`.
+    pub bytes_reserved: usize,
+    /// `pop` calls that returned a slot.
+    pub allocations: u64,
+    /// `push` calls.
+    pub deallocations: u64,
+    /// Blocks taken from the allocator since the arena was made.
+    pub blocks_allocated: u64,
+    /// Blocks given back by `clear_free_list` since the arena was made.
+    pub blocks_released: u64,
+    /// The most blocks ever held at once.
+    pub peak_blocks: usize,
+}
+
+/// A pool of `T`-sized slots carved from blocks of [`BLOCK_SIZE`] bytes.
+///
+/// `T` must be at least two words long and need no more than 8-byte
+/// alignment: a free slot stores the free-list link and [`FREE_MARK`] in its
+/// first two words. A live `T` must never hold `FREE_MARK`'s address in its
+/// second word; a Python object holds its type pointer there.
+///
+/// The arena hands out uninitialised memory and never reads or drops a live
+/// `T`: what lives in a slot is the caller's business.
+pub struct Arena<T, A: BlockAllocator> {
+    /// Every block held, newest first.
+    block_list: *mut BlockHead,
+    /// Free slots, most recently freed first.
+    free_list: *mut FreeSlot,
+    allocator: A,
+    /// Refuse to hold more blocks than this (a test hook for out-of-memory).
+    block_limit: Option<usize>,
+    blocks: usize,
+    free: usize,
+    allocations: u64,
+    deallocations: u64,
+    blocks_allocated: u64,
+    blocks_released: u64,
+    peak_blocks: usize,
+    _slots: PhantomData<*mut T>,
+}
+
+impl<T, A: BlockAllocator> Arena<T, A> {
+    const FITS: () = {
+        assert!(size_of::<T>() >= size_of::<FreeSlot>(), "a slot must hold a free-list link and mark");
+        assert!(align_of::<T>() <= 8, "slots sit at 8-byte offsets in a block");
+        assert!(size_of::<T>() <= BLOCK_SIZE - BHEAD_SIZE, "at least one slot per block");
+    };
+
+    /// Slots in one block: `(BLOCK_SIZE - BHEAD_SIZE) / size_of::<T>()`.
+    pub const SLOTS_PER_BLOCK: usize = (BLOCK_SIZE - BHEAD_SIZE) / size_of::<T>();
+
+    /// Bytes asked of the allocator for one block: the head plus the slots.
+    /// 992 for a 24-byte `T`.
+    pub const BLOCK_BYTES: usize = BHEAD_SIZE + Self::SLOTS_PER_BLOCK * size_of::<T>();
+
+    /// An empty arena that takes its blocks from `allocator`. Allocates
+    /// nothing until the first [`pop`](Self::pop).
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let arena: Arena<[u64; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// assert_eq!(arena.stats().blocks, 0);
+    /// ```
+    pub const fn new(allocator: A) -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS;
+        Arena {
+            block_list: ptr::null_mut(),
+            free_list: ptr::null_mut(),
+            allocator,
+            block_limit: None,
+            blocks: 0,
+            free: 0,
+            allocations: 0,
+            deallocations: 0,
+            blocks_allocated: 0,
+            blocks_released: 0,
+            peak_blocks: 0,
+            _slots: PhantomData,
+        }
+    }
+
+    /// Takes a free slot, filling a new block first when none is free.
+    ///
+    /// The slot is uninitialised memory for one `T`. Returns `None` when the
+    /// allocator has no block to give (or the block limit is reached); the
+    /// arena is unchanged then.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let mut arena: Arena<[u64; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// let a = arena.pop().unwrap();
+    /// let b = arena.pop().unwrap();
+    /// assert_ne!(a, b);
+    /// assert_eq!((arena.stats().in_use, arena.stats().free), (2, 39));
+    /// ```
+    #[inline]
+    pub fn pop(&mut self) -> Option<NonNull<T>> {
+        if self.free_list.is_null() && !self.fill_free_list() {
+            return None;
+        }
+        let slot = self.free_list;
+        // SAFETY: a non-null free_list points at a free slot inside a held
+        // block, whose first word is the link written by fill or push.
+        self.free_list = unsafe { (*slot).next };
+        self.free -= 1;
+        self.allocations += 1;
+        // SAFETY: free-list entries are never null.
+        Some(unsafe { NonNull::new_unchecked(slot.cast::<T>()) })
+    }
+
+    /// Puts a slot back on the free list. Nothing goes back to the allocator.
+    ///
+    /// # Safety
+    /// `slot` came from [`pop`](Self::pop) on this arena and has not been
+    /// pushed since; the caller is done with the `T` in it (the arena does not
+    /// drop it) and will not touch the slot again.
+    #[inline]
+    pub unsafe fn push(&mut self, slot: NonNull<T>) {
+        let slot = slot.as_ptr().cast::<FreeSlot>();
+        // SAFETY: the slot is ours again (caller's contract), at least two
+        // words long and 8-aligned (FITS), so it can hold a FreeSlot.
+        unsafe {
+            slot.write(FreeSlot {
+                next: self.free_list,
+                mark: free_mark(),
+            })
+        };
+        self.free_list = slot;
+        self.free += 1;
+        self.deallocations += 1;
+    }
+
+    /// Gives every block in which no object is live back to the allocator and
+    /// rebuilds the free list from the free slots of the blocks kept.
+    /// Returns the number of live objects, all of them in kept blocks.
+    ///
+    /// Python 2.7's `PyInt_ClearFreeList`, run by every full `gc.collect()`.
+    /// The free list comes out ordered as Python 2's: within each kept block,
+    /// the highest free slot first. Blocks keep their order.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let mut arena: Arena<[usize; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// let slots: Vec<_> = (0..100).map(|_| arena.pop().unwrap()).collect();
+    /// for s in &slots { unsafe { s.as_ptr().write([1, 0, 0]) } }
+    /// for s in &slots[1..] { unsafe { arena.push(*s) } }
+    /// assert_eq!(arena.stats().blocks, 3);
+    /// assert_eq!(arena.clear_free_list(), 1);
+    /// assert_eq!(arena.stats().blocks, 1);
+    /// ```
+    pub fn clear_free_list(&mut self) -> usize {
+        let mark = free_mark();
+        let mut live_total = 0;
+        let mut released = 0;
+        let mut free_list: *mut FreeSlot = ptr::null_mut();
+        let mut free = 0;
+        // `link` is the field that points at the block under examination, so
+        // a block can be unlinked without a second pass.
+        let mut link: *mut *mut BlockHead = &mut self.block_list;
+        // SAFETY: every block on block_list is a live allocation of
+        // BLOCK_BYTES whose slots are each either a live T or a FreeSlot with
+        // `mark` in its second word (push and fill write it; a live T never
+        // holds it). Blocks are only released after their last read.
+        unsafe {
+            while !(*link).is_null() {
+                let block = *link;
+                let first = Self::first_slot(block);
+                let live = (0..Self::SLOTS_PER_BLOCK)
+                    .filter(|&i| !Self::is_free(first.add(i), mark))
+                    .count();
+                if live == 0 {
+                    *link = (*block).next;
+                    self.allocator.release(block.cast(), Self::BLOCK_BYTES);
+                    released += 1;
+                    continue;
+                }
+                live_total += live;
+                for i in 0..Self::SLOTS_PER_BLOCK {
+                    let slot = first.add(i);
+                    if Self::is_free(slot, mark) {
+                        let slot = slot.cast::<FreeSlot>();
+                        (*slot).next = free_list;
+                        free_list = slot;
+                        free += 1;
+                    }
+                }
+                link = &mut (*block).next;
+            }
+        }
+        self.free_list = free_list;
+        self.free = free;
+        self.blocks -= released;
+        self.blocks_released += released as u64;
+        live_total
+    }
+
+    /// Live objects in each held block, oldest block first.
+    ///
+    /// O(blocks * slots): it looks at every slot, as `clear_free_list` does.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let mut arena: Arena<[usize; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// let slots: Vec<_> = (0..42).map(|_| arena.pop().unwrap()).collect();
+    /// for s in &slots { unsafe { s.as_ptr().write([1, 0, 0]) } }
+    /// unsafe { arena.push(slots[0]) };
+    /// assert_eq!(arena.occupancy(), vec![40, 1]);
+    /// ```
+    pub fn occupancy(&self) -> Vec<usize> {
+        let mark = free_mark();
+        let mut counts = Vec::with_capacity(self.blocks);
+        let mut block = self.block_list;
+        // SAFETY: as in clear_free_list; nothing is written here.
+        unsafe {
+            while !block.is_null() {
+                let first = Self::first_slot(block);
+                counts.push(
+                    (0..Self::SLOTS_PER_BLOCK)
+                        .filter(|&i| !Self::is_free(first.add(i), mark))
+                        .count(),
+                );
+                block = (*block).next;
+            }
+        }
+        counts.reverse();
+        counts
+    }
+
+    /// The counters, in O(1).
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let mut arena: Arena<[u64; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// arena.pop().unwrap();
+    /// let s = arena.stats();
+    /// assert_eq!((s.block_size, s.objects_per_block, s.capacity), (992, 41, 41));
+    /// assert_eq!(s.in_use + s.free, s.capacity);
+    /// ```
+    pub fn stats(&self) -> ArenaStats {
+        let capacity = self.blocks * Self::SLOTS_PER_BLOCK;
+        ArenaStats {
+            block_size: Self::BLOCK_BYTES,
+            objects_per_block: Self::SLOTS_PER_BLOCK,
+            blocks: self.blocks,
+            capacity,
+            in_use: capacity - self.free,
+            free: self.free,
+            bytes_reserved: self.blocks * Self::BLOCK_BYTES,
+            allocations: self.allocations,
+            deallocations: self.deallocations,
+            blocks_allocated: self.blocks_allocated,
+            blocks_released: self.blocks_released,
+            peak_blocks: self.peak_blocks,
+        }
+    }
+
+    /// Caps the number of blocks held; `pop` returns `None` rather than grow
+    /// past it. `None` removes the cap. A way to test out-of-memory handling
+    /// without exhausting the machine.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, SystemBlocks};
+    /// let mut arena: Arena<[u64; 3], SystemBlocks> = Arena::new(SystemBlocks);
+    /// arena.set_block_limit(Some(0));
+    /// assert!(arena.pop().is_none());
+    /// arena.set_block_limit(None);
+    /// assert!(arena.pop().is_some());
+    /// ```
+    pub fn set_block_limit(&mut self, limit: Option<usize>) {
+        self.block_limit = limit;
+    }
+
+    /// The cap set by [`set_block_limit`](Self::set_block_limit).
+    pub fn block_limit(&self) -> Option<usize> {
+        self.block_limit
+    }
+
+    /// Takes a new block and links its slots into the free list, last slot
+    /// first, as Python 2's `fill_free_list`. Returns false, changing
+    /// nothing, if no block can be had.
+    #[cold]
+    fn fill_free_list(&mut self) -> bool {
+        if self.block_limit.is_some_and(|limit| self.blocks >= limit) {
+            return false;
+        }
+        let block = self.allocator.allocate(Self::BLOCK_BYTES).cast::<BlockHead>();
+        if block.is_null() {
+            return false;
+        }
+        // SAFETY: `block` is BLOCK_BYTES of fresh, 8-aligned memory: room for
+        // the head and SLOTS_PER_BLOCK slots, each able to hold a FreeSlot.
+        unsafe {
+            (*block).next = self.block_list;
+            let first = Self::first_slot(block);
+            let mut next: *mut FreeSlot = self.free_list;
+            for i in 0..Self::SLOTS_PER_BLOCK {
+                let slot = first.add(i).cast::<FreeSlot>();
+                slot.write(FreeSlot { next, mark: free_mark() });
+                next = slot;
+            }
+            self.free_list = next;
+        }
+        self.block_list = block;
+        self.blocks += 1;
+        self.free += Self::SLOTS_PER_BLOCK;
+        self.blocks_allocated += 1;
+        self.peak_blocks = self.peak_blocks.max(self.blocks);
+        true
+    }
+
+    /// The first slot of `block`, just past its head.
+    ///
+    /// # Safety
+    /// `block` is a block of this arena.
+    #[inline]
+    unsafe fn first_slot(block: *mut BlockHead) -> *mut T {
+        // SAFETY: BHEAD_SIZE < BLOCK_BYTES, so the offset stays in the block.
+        unsafe { block.cast::<u8>().add(BHEAD_SIZE).cast::<T>() }
+    }
+
+    /// Whether the slot holds the free mark.
+    ///
+    /// # Safety
+    /// `slot` is a slot of a held block.
+    #[inline]
+    unsafe fn is_free(slot: *mut T, mark: *const u8) -> bool {
+        // SAFETY: every slot of a held block is either a FreeSlot or a live T
+        // of at least two words; reading the second word as a pointer-sized
+        // value is valid for both.
+        unsafe { ptr::addr_of!((*slot.cast::<FreeSlot>()).mark).read() == mark }
+    }
+}
+
+impl<T, A: BlockAllocator> Drop for Arena<T, A> {
+    /// Gives every block back, live objects or not. An arena that serves
+    /// Python objects lives in a `static` and is never dropped: its objects can
+    /// outlive everything else, so its blocks are held for the life of the
+    /// process, as Python 2 held them.
+    fn drop(&mut self) {
+        let mut block = self.block_list;
+        while !block.is_null() {
+            // SAFETY: each block on block_list is held, and read before release.
+            unsafe {
+                let next = (*block).next;
+                self.allocator.release(block.cast(), Self::BLOCK_BYTES);
+                block = next;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::cell::Cell;
+    use std::collections::HashSet;
+
+    /// Shaped like a Python int: refcount, type pointer, value.
+    #[repr(C)]
+    struct Obj {
+        refcnt: usize,
+        kind: usize,
+        value: i64,
+    }
+
+    type TestArena = Arena<Obj, SystemBlocks>;
+
+    fn live(arena: &mut TestArena, value: i64) -> NonNull<Obj> {
+        let p = arena.pop().expect("memory");
+        unsafe { p.as_ptr().write(Obj { refcnt: 1, kind: 0xABCD, value }) };
+        p
+    }
+
+    fn check_invariants(arena: &TestArena) {
+        let s = arena.stats();
+        assert_eq!(s.capacity, s.blocks * s.objects_per_block);
+        assert_eq!(s.in_use + s.free, s.capacity);
+        assert_eq!(s.bytes_reserved, s.blocks * s.block_size);
+        assert_eq!(s.blocks as u64, s.blocks_allocated - s.blocks_released);
+        assert!(s.peak_blocks >= s.blocks);
+        // The free list really has `free` entries, all distinct and marked.
+        let mut seen = HashSet::new();
+        let mut p = arena.free_list;
+        while !p.is_null() {
+            assert!(seen.insert(p as usize), "free list has a cycle");
+            unsafe {
+                assert_eq!((*p).mark, free_mark());
+                p = (*p).next;
+            }
+        }
+        assert_eq!(seen.len(), s.free);
+        assert_eq!(arena.occupancy().iter().sum::<usize>(), s.in_use);
+    }
+
+    #[test]
+    fn geometry_is_python_2s() {
+        assert_eq!(TestArena::SLOTS_PER_BLOCK, 41);
+        assert_eq!(TestArena::BLOCK_BYTES, 992);
+        assert_eq!(Arena::<[u64; 5], SystemBlocks>::SLOTS_PER_BLOCK, 24);
+        assert_eq!(Arena::<[u64; 2], SystemBlocks>::SLOTS_PER_BLOCK, 62);
+    }
+
+    #[test]
+    fn fill_links_last_slot_first_and_pop_walks_down() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let a = live(&mut arena, 1).as_ptr() as usize;
+        let b = live(&mut arena, 2).as_ptr() as usize;
+        assert_eq!(a - b, size_of::<Obj>());
+        let block = arena.block_list as usize;
+        assert_eq!(a, block + BHEAD_SIZE + 40 * size_of::<Obj>());
+        check_invariants(&arena);
+    }
+
+    #[test]
+    fn pop_fills_a_new_block_every_41() {
+        let mut arena = TestArena::new(SystemBlocks);
+        for i in 0..41 {
+            live(&mut arena, i);
+        }
+        assert_eq!((arena.stats().blocks, arena.stats().free), (1, 0));
+        live(&mut arena, 41);
+        let s = arena.stats();
+        assert_eq!((s.blocks, s.free, s.in_use, s.allocations), (2, 40, 42, 42));
+        check_invariants(&arena);
+    }
+
+    #[test]
+    fn push_reuses_the_last_freed_slot_first() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let a = live(&mut arena, 1);
+        let _b = live(&mut arena, 2);
+        unsafe { arena.push(a) };
+        assert_eq!(arena.pop(), Some(a));
+        assert_eq!(arena.stats().deallocations, 1);
+        assert_eq!(arena.stats().allocations, 3);
+    }
+
+    #[test]
+    fn push_never_releases_blocks() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let slots: Vec<_> = (0..1000).map(|i| live(&mut arena, i)).collect();
+        let blocks = arena.stats().blocks;
+        for s in slots {
+            unsafe { arena.push(s) };
+        }
+        let s = arena.stats();
+        assert_eq!((s.blocks, s.in_use, s.blocks_released), (blocks, 0, 0));
+        check_invariants(&arena);
+    }
+
+    #[test]
+    fn clear_keeps_blocks_with_a_live_object_and_preserves_values() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let slots: Vec<_> = (0..41 * 5).map(|i| live(&mut arena, i)).collect();
+        // Keep one object in the oldest block and one in the third.
+        let keep = [0usize, 41 * 2 + 7];
+        for (i, s) in slots.iter().enumerate() {
+            if !keep.contains(&i) {
+                unsafe { arena.push(*s) };
+            }
+        }
+        assert_eq!(arena.clear_free_list(), 2);
+        let s = arena.stats();
+        assert_eq!((s.blocks, s.in_use, s.free, s.blocks_released), (2, 2, 80, 3));
+        for &i in &keep {
+            assert_eq!(unsafe { slots[i].as_ref().value }, i as i64);
+        }
+        assert_eq!(arena.occupancy(), vec![1, 1]);
+        check_invariants(&arena);
+        // Reuse: 80 pops come from the kept blocks, the 81st fills a new one.
+        for i in 0..80 {
+            live(&mut arena, i);
+        }
+        assert_eq!(arena.stats().blocks, 2);
+        live(&mut arena, 80);
+        assert_eq!(arena.stats().blocks, 3);
+        assert_eq!(arena.stats().peak_blocks, 5);
+        check_invariants(&arena);
+    }
+
+    #[test]
+    fn clear_on_an_empty_arena_is_a_no_op() {
+        let mut arena = TestArena::new(SystemBlocks);
+        assert_eq!(arena.clear_free_list(), 0);
+        assert_eq!(arena.stats(), TestArena::new(SystemBlocks).stats());
+    }
+
+    /// Fails every allocation after the first `budget`.
+    struct Budget {
+        budget: Cell<usize>,
+    }
+    unsafe impl BlockAllocator for Budget {
+        fn allocate(&self, size: usize) -> *mut u8 {
+            if self.budget.get() == 0 {
+                return ptr::null_mut();
+            }
+            self.budget.set(self.budget.get() - 1);
+            SystemBlocks.allocate(size)
+        }
+        unsafe fn release(&self, block: *mut u8, size: usize) {
+            unsafe { SystemBlocks.release(block, size) }
+        }
+    }
+
+    #[test]
+    fn allocation_failure_leaves_the_arena_unchanged_and_usable() {
+        let mut arena: Arena<Obj, Budget> = Arena::new(Budget { budget: Cell::new(1) });
+        let slots: Vec<_> = (0..41).map(|_| arena.pop().unwrap()).collect();
+        let before = arena.stats();
+        assert!(arena.pop().is_none());
+        assert_eq!(arena.stats(), before);
+        unsafe { arena.push(slots[3]) };
+        assert_eq!(arena.pop(), Some(slots[3]));
+    }
+
+    #[test]
+    fn block_limit_refuses_growth_but_not_reuse() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let a = live(&mut arena, 1);
+        arena.set_block_limit(Some(1));
+        for i in 0..40 {
+            live(&mut arena, i);
+        }
+        assert!(arena.pop().is_none());
+        unsafe { arena.push(a) };
+        assert!(arena.pop().is_some());
+        arena.set_block_limit(None);
+        assert!(arena.pop().is_some());
+        assert_eq!(arena.stats().blocks, 2);
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Pop,
+        Push(usize),
+        Clear,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            5 => Just(Op::Pop),
+            4 => any::<usize>().prop_map(Op::Push),
+            1 => Just(Op::Clear),
+        ]
+    }
+
+    proptest! {
+        /// Random pop/push/clear sequences against a model: a list of live
+        /// objects and their values. Every live object keeps its value, no
+        /// slot is handed out twice, and the counters match the model.
+        #[test]
+        fn random_sequences_match_a_model(ops in prop::collection::vec(op(), 1..600)) {
+            let mut arena = TestArena::new(SystemBlocks);
+            let mut model: Vec<(NonNull<Obj>, i64)> = Vec::new();
+            let (mut pops, mut pushes, mut next_value) = (0u64, 0u64, 0i64);
+            for op in ops {
+                match op {
+                    Op::Pop => {
+                        let p = live(&mut arena, next_value);
+                        prop_assert!(model.iter().all(|(q, _)| *q != p), "slot handed out twice");
+                        prop_assert_eq!(p.as_ptr() as usize % 8, 0);
+                        model.push((p, next_value));
+                        next_value += 1;
+                        pops += 1;
+                    }
+                    Op::Push(i) if !model.is_empty() => {
+                        let (p, _) = model.swap_remove(i % model.len());
+                        unsafe { arena.push(p) };
+                        pushes += 1;
+                    }
+                    Op::Push(_) => {}
+                    Op::Clear => {
+                        prop_assert_eq!(arena.clear_free_list(), model.len());
+                        let s = arena.stats();
+                        // Each kept block holds at least one live object.
+                        prop_assert!(s.blocks <= model.len());
+                        prop_assert!(arena.occupancy().iter().all(|&n| n > 0));
+                    }
+                }
+                let s = arena.stats();
+                prop_assert_eq!(s.in_use, model.len());
+                prop_assert_eq!((s.allocations, s.deallocations), (pops, pushes));
+                for (p, v) in &model {
+                    prop_assert_eq!(unsafe { p.as_ref().value }, *v);
+                }
+            }
+            check_invariants(&arena);
+        }
+    }
+}
