@@ -1,0 +1,43 @@
+"""Python 2's pooled int allocator, brought back as a CPython 3 extension.
+
+``LegacyInt`` objects are served from 992-byte blocks of 41 objects with a
+free list threaded through the freed ones, exactly as Python 2 served ints;
+freed objects go back to the free list, never to malloc, until
+:func:`clear_free_list` is called. :func:`pool_stats` shows what the pool
+holds, :mod:`legacyint.experiment` runs the classic "memory won't go back"
+experiment, and ``python -m legacyint`` prints it as a table.
+
+>>> import legacyint
+>>> x = legacyint.LegacyInt(10**6)
+>>> x, int(x), hash(x) == hash(10**6)
+(LegacyInt(1000000), 1000000, True)
+>>> legacyint.pool_stats().objects_per_block
+41
+"""
+
+from ._core import (
+    LONG_MAX,
+    LONG_MIN,
+    SMALL_INT_MAX,
+    SMALL_INT_MIN,
+    LegacyInt,
+    block_occupancy,
+    clear_free_list,
+    malloc_trim,
+)
+from ._stats import PoolStats, pool_stats
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LONG_MAX",
+    "LONG_MIN",
+    "SMALL_INT_MAX",
+    "SMALL_INT_MIN",
+    "LegacyInt",
+    "PoolStats",
+    "block_occupancy",
+    "clear_free_list",
+    "malloc_trim",
+    "pool_stats",
+]

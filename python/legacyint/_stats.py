@@ -1,0 +1,72 @@
+"""The pool's counters as an immutable record."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from . import _core
+
+
+class PoolStats(NamedTuple):
+    """A snapshot of the int pool, as returned by :func:`pool_stats`.
+
+    ``in_use + free == capacity`` and ``capacity == blocks * objects_per_block``
+    always hold. ``_asdict()`` gives a plain dict (for ``json`` or ``pandas``).
+
+    >>> from legacyint import pool_stats
+    >>> s = pool_stats()
+    >>> (s.block_size, s.objects_per_block, s.small_ints)
+    (992, 41, 262)
+    >>> s.in_use + s.free == s.capacity
+    True
+    """
+
+    #: Bytes asked of the allocator for each block (8-byte head + 41 * 24).
+    block_size: int
+    #: Objects carved from one block.
+    objects_per_block: int
+    #: Blocks the pool holds now.
+    blocks: int
+    #: ``blocks * objects_per_block``.
+    capacity: int
+    #: Slots holding a live LegacyInt, the small-int cache included.
+    in_use: int
+    #: Length of the free list.
+    free: int
+    #: Small-int cache entries created (262: -5..256).
+    small_ints: int
+    #: ``blocks * block_size``: memory the pool holds, malloc's overhead aside.
+    bytes_reserved: int
+    #: Slots taken from the free list since import.
+    allocations: int
+    #: Slots put back on the free list since import.
+    deallocations: int
+    #: Blocks taken from malloc since import.
+    blocks_allocated: int
+    #: Blocks given back to malloc since import (only clear_free_list does).
+    blocks_released: int
+    #: The most blocks held at once since import.
+    peak_blocks: int
+
+    def _repr_html_(self) -> str:
+        """An HTML table, so that a notebook cell shows the record as one."""
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{name}</th>"
+            f"<td style='text-align:right'>{value:,}</td></tr>"
+            for name, value in zip(self._fields, self)
+        )
+        return f"<table><caption>legacyint pool_stats()</caption>{rows}</table>"
+
+
+def pool_stats() -> PoolStats:
+    """Counters of the int pool, read in O(1) whatever its size.
+
+    >>> import legacyint
+    >>> before = legacyint.pool_stats()
+    >>> x = legacyint.LegacyInt(10**6)
+    >>> legacyint.pool_stats().allocations - before.allocations
+    1
+    >>> legacyint.pool_stats()._asdict()["block_size"]
+    992
+    """
+    return PoolStats._make(_core._pool_counters())
