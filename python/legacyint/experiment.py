@@ -1,0 +1,169 @@
+"""The int-leak experiment, in stages, with the memory figures of each.
+
+Python 2's FAQ asked why ``L = range(50*1024*100); del L`` left Python "still
+using more than 60 MB". This module replays that experiment under Python 3,
+once with LegacyInts from the pool (``kind="legacy"``) and once with plain
+Python 3 ints (``kind="int"``), and measures every stage:
+
+========================  ================================================
+stage                     what happened just before the measurement
+========================  ================================================
+``start``                 nothing yet
+``built``                 ``l = [f(i) for i in range(2**20, 2**20 + n)]``
+``deleted``               ``del l``
+``rebuilt``               the list built again
+``gc_collect``            ``del l`` and ``gc.collect()``
+``clear_free_list``       :func:`legacyint.clear_free_list`
+``malloc_trim``           :func:`legacyint.malloc_trim`
+========================  ================================================
+
+Each stage gives one record: a plain ``dict`` of ints, floats and strings
+that ``json.dumps`` and ``pandas.DataFrame(records)`` take as they are.
+
+>>> from legacyint import experiment
+>>> records = experiment.run(n=10_000, kind="legacy")
+>>> [r["stage"] for r in records]
+['start', 'built', 'deleted', 'rebuilt', 'gc_collect', 'clear_free_list', 'malloc_trim']
+>>> records[1]["in_use"] - records[0]["in_use"]
+10000
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Dict, List
+
+KINDS = ("int", "legacy")
+STAGES = ("start", "built", "deleted", "rebuilt", "gc_collect", "clear_free_list", "malloc_trim")
+
+#: The default size: big enough to see, small enough to finish in seconds.
+DEFAULT_N = 2_000_000
+
+#: Values start here so that no small-int cache serves them, as in the
+#: original experiment (``i + 2**20``).
+OFFSET = 2**20
+
+Record = Dict[str, Any]
+
+
+def run(
+    n: int = DEFAULT_N, kind: str = "legacy", *, fresh_process: bool = True, progress: bool = False
+) -> List[Record]:
+    """Run the experiment for ``n`` objects of ``kind``; one record per stage.
+
+    ``kind`` is ``"legacy"`` (LegacyInts from the pool) or ``"int"`` (Python 3
+    ints). By default the run happens in a fresh interpreter (this one's
+    executable), so that one run's pool does not pollute the next and RSS
+    starts from a clean process; ``fresh_process=False`` runs it here.
+    ``progress=True`` prints a line per stage on stderr, for long runs.
+
+    Every record holds ``kind``, ``stage``, ``n``, ``rss`` and ``uss`` (bytes,
+    from psutil), ``elapsed`` (seconds the stage's action took),
+    ``container_bytes`` (``sys.getsizeof`` of the list, for the stages that
+    hold one), ``python`` and ``executable`` (the interpreter that ran it),
+    and every field of :func:`legacyint.pool_stats`.
+
+    >>> from legacyint import experiment
+    >>> r = experiment.run(n=1000, kind="int", fresh_process=False)
+    >>> r[0]["stage"], r[0]["kind"], r[0]["n"]
+    ('start', 'int', 1000)
+    """
+    _check(n, kind)
+    if not fresh_process:
+        return _run_here(n, kind, progress)
+    command = [sys.executable, "-m", "legacyint.experiment", kind, str(n)]
+    if progress:
+        command.append("--progress")
+    # stderr is left to the caller's terminal: it carries the progress lines
+    # and, if the run fails, the traceback.
+    done = subprocess.run(command, stdout=subprocess.PIPE, check=False, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"experiment subprocess {command} failed with exit code {done.returncode}")
+    return json.loads(done.stdout)
+
+
+def _check(n: int, kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"n must be a non-negative int, not {n!r}")
+
+
+def _builder(kind: str) -> Callable[[int], list]:
+    if kind == "legacy":
+        from legacyint import LegacyInt
+
+        return lambda n: [LegacyInt(i) for i in range(OFFSET, OFFSET + n)]
+    return lambda n: [i + 0 for i in range(OFFSET, OFFSET + n)]
+
+
+def _run_here(n: int, kind: str, progress: bool) -> List[Record]:
+    import psutil
+
+    import legacyint
+
+    process = psutil.Process()
+    build = _builder(kind)
+    records: List[Record] = []
+
+    def measure(stage: str, elapsed: float, container: Any = None) -> None:
+        memory = process.memory_full_info()
+        record: Record = {
+            "kind": kind,
+            "stage": stage,
+            "n": n,
+            "rss": memory.rss,
+            "uss": memory.uss,
+            "elapsed": elapsed,
+            "container_bytes": sys.getsizeof(container) if container is not None else 0,
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+        }
+        record.update(legacyint.pool_stats()._asdict())
+        records.append(record)
+        if progress:
+            print(
+                f"[{kind}] {stage:<16} rss {memory.rss / 2**20:9.1f} MB  ({elapsed:.3f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def timed(action: Callable[[], Any]) -> tuple:
+        t0 = time.perf_counter()
+        result = action()
+        return result, time.perf_counter() - t0
+
+    gc.collect()
+    measure("start", 0.0)
+    values, elapsed = timed(lambda: build(n))
+    measure("built", elapsed, values)
+    t0 = time.perf_counter()
+    del values
+    measure("deleted", time.perf_counter() - t0)
+    values, elapsed = timed(lambda: build(n))
+    measure("rebuilt", elapsed, values)
+    t0 = time.perf_counter()
+    del values
+    gc.collect()
+    measure("gc_collect", time.perf_counter() - t0)
+    _, elapsed = timed(legacyint.clear_free_list)
+    measure("clear_free_list", elapsed)
+    _, elapsed = timed(legacyint.malloc_trim)
+    measure("malloc_trim", elapsed)
+    return records
+
+
+def _worker(argv: List[str]) -> int:
+    """Entry of the fresh process: ``python -m legacyint.experiment KIND N [--progress]``."""
+    kind, n = argv[0], int(argv[1])
+    _check(n, kind)
+    json.dump(_run_here(n, kind, progress="--progress" in argv[2:]), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker(sys.argv[1:]))

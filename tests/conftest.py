@@ -1,0 +1,24 @@
+import pytest
+
+import legacyint
+
+
+def assert_pool_consistent():
+    """The invariants every pool state must satisfy."""
+    s = legacyint.pool_stats()
+    assert s.capacity == s.blocks * s.objects_per_block
+    assert s.in_use + s.free == s.capacity
+    assert s.bytes_reserved == s.blocks * s.block_size
+    assert s.blocks == s.blocks_allocated - s.blocks_released
+    assert s.peak_blocks >= s.blocks
+    assert s.small_ints == 262
+    assert s.in_use >= s.small_ints
+    return s
+
+
+@pytest.fixture
+def pool_consistent():
+    """Checks the pool's invariants before and after the test."""
+    assert_pool_consistent()
+    yield
+    assert_pool_consistent()

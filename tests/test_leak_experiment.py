@@ -1,0 +1,136 @@
+"""The leak experiment of REFERENCE.md section 2, at a size CI can afford.
+
+Each kind runs in a fresh interpreter (legacyint.experiment's default), so
+RSS starts from a clean process and the pool holds nothing but the cache.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from legacyint import experiment
+
+pytestmark = pytest.mark.slow
+
+N = 2_000_000
+LIST_SLOT = 8  # bytes of list per element: one pointer
+
+
+@pytest.fixture(scope="module")
+def legacy():
+    return {r["stage"]: r for r in experiment.run(N, "legacy")}
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return {r["stage"]: r for r in experiment.run(N, "int")}
+
+
+def test_records_are_plain_data(legacy):
+    records = list(legacy.values())
+    assert [r["stage"] for r in records] == list(experiment.STAGES)
+    assert json.loads(json.dumps(records)) == records
+    assert all(r["executable"] == sys.executable for r in records)
+
+
+def test_building_costs_24_bytes_per_object_plus_the_list(legacy):
+    built = legacy["built"]
+    grown = built["rss"] - legacy["start"]["rss"]
+    pool_bytes = grown - built["container_bytes"]
+    per_object = pool_bytes / N
+    # 992-byte blocks plus malloc's chunk header, shared by 41 objects:
+    # 24.4 bytes (Python 2.7: 24.4) plus a little for malloc's own rounding.
+    assert 23.5 <= per_object <= 26.0, per_object
+    assert built["in_use"] - legacy["start"]["in_use"] == N
+    assert built["blocks"] - legacy["start"]["blocks"] == -(-(N - legacy["start"]["free"]) // 41)
+
+
+def test_del_keeps_every_block(legacy):
+    built, deleted = legacy["built"], legacy["deleted"]
+    assert deleted["blocks"] == built["blocks"]
+    assert deleted["free"] - built["free"] == N
+    assert deleted["blocks_released"] == 0
+    dropped = built["rss"] - deleted["rss"]
+    # Only the list goes: its 8 bytes an element, plus 2% of what was built.
+    assert dropped <= built["container_bytes"] + 0.02 * built["rss"], dropped
+
+
+def test_rebuild_reuses_the_blocks(legacy):
+    built, rebuilt = legacy["built"], legacy["rebuilt"]
+    assert rebuilt["blocks_allocated"] == built["blocks_allocated"]
+    assert abs(rebuilt["rss"] - built["rss"]) <= 0.02 * built["rss"]
+
+
+def test_clear_free_list_gives_the_blocks_back_and_trim_gives_the_memory_back(legacy):
+    collected, cleared, trimmed = legacy["gc_collect"], legacy["clear_free_list"], legacy["malloc_trim"]
+    assert cleared["blocks"] == 7
+    assert cleared["blocks_released"] == collected["blocks"] - 7
+    # The blocks are back with malloc, not with the OS (REFERENCE.md 4b).
+    assert cleared["rss"] >= 0.9 * collected["rss"]
+    assert trimmed["rss"] - legacy["start"]["rss"] <= 0.1 * (collected["rss"] - legacy["start"]["rss"])
+
+
+def test_python3_ints_give_their_memory_back_at_del(plain, legacy):
+    start, built, deleted = plain["start"]["rss"], plain["built"]["rss"], plain["deleted"]["rss"]
+    assert built - start >= N * (28 + LIST_SLOT) * 0.9
+    assert deleted - start <= 0.1 * (built - start)
+    # ...where LegacyInts keep 24 bytes an object until clear_free_list().
+    assert legacy["deleted"]["rss"] - legacy["start"]["rss"] >= N * 23.5
+    assert plain["deleted"]["blocks"] == plain["start"]["blocks"]
+
+
+def test_cli_prints_the_table():
+    done = subprocess.run(
+        [sys.executable, "-m", "legacyint", "--n", "50_000", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["stage", "int", "RSS", "MB", "LegacyInt", "RSS", "MB", "blocks", "free"]
+    assert [line.split()[0] for line in lines[1:8]] == list(experiment.STAGES)
+    assert done.stderr == ""
+
+
+def test_cli_json_and_csv():
+    out = subprocess.run(
+        [sys.executable, "-m", "legacyint", "--n", "1000", "--kind", "legacy", "--json", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    records = json.loads(out)
+    assert {r["kind"] for r in records} == {"legacy"} and len(records) == len(experiment.STAGES)
+    out = subprocess.run(
+        [sys.executable, "-m", "legacyint", "--n", "1000", "--kind", "int", "--csv", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    header, *rows = out.strip().splitlines()
+    assert header.startswith("kind,stage,n,rss,uss") and len(rows) == len(experiment.STAGES)
+
+
+def test_cli_progress_goes_to_stderr():
+    done = subprocess.run(
+        [sys.executable, "-m", "legacyint", "--n", "1000", "--kind", "legacy"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "[legacy] built" in done.stderr
+
+
+def test_cli_rejects_bad_arguments():
+    for args in (["--n", "-1"], ["--n", "many"], ["--kind", "float"]):
+        done = subprocess.run([sys.executable, "-m", "legacyint", *args], capture_output=True, text=True)
+        assert done.returncode == 2 and "error" in done.stderr
+
+
+def test_experiment_api_rejects_bad_arguments():
+    with pytest.raises(ValueError):
+        experiment.run(10, "float")
+    with pytest.raises(ValueError):
+        experiment.run(-1, "legacy")
