@@ -20,3 +20,20 @@ def test_docstring_examples(name):
         examples += len(test.examples)
     assert runner.failures == 0
     assert examples > 0, f"{name} has no examples"
+
+
+def test_readme_examples_in_a_fresh_interpreter():
+    """The README's session, in a new process so that the pool starts empty."""
+    import pathlib
+    import subprocess
+    import sys
+
+    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    code = (
+        "import doctest, sys\n"
+        f"r = doctest.testfile({str(readme)!r}, module_relative=False)\n"
+        "print(r.attempted, r.failed)\n"
+        "sys.exit(1 if r.failed or not r.attempted else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
