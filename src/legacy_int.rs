@@ -8,7 +8,7 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
-use crate::int_pool;
+use crate::{int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -83,13 +83,16 @@ LegacyInt(255)";
 pub unsafe fn create_type() -> *mut ffi::PyObject {
     // SAFETY: GIL held throughout. The spec's name is 'static (older
     // CPythons keep pointing at it), and the slots are read during
-    // PyType_FromSpec only. The methods table is a static because the type's
-    // method descriptors keep pointers into it.
+    // PyType_FromSpec only. The method and attribute tables are leaked
+    // because the type's descriptors keep pointers into them; this runs once
+    // per process.
     unsafe {
         let existing = legacy_int_type();
         if !existing.is_null() {
             return ffi::Py_NewRef(existing.cast());
         }
+        let methods = int_methods::methods().leak().as_mut_ptr();
+        let getset = int_methods::getset().leak().as_mut_ptr();
         let mut slots = [
             slot(ffi::Py_tp_doc, TYPE_DOC.as_ptr() as *mut c_void),
             slot(ffi::Py_tp_new, legacy_int_new as *mut c_void),
@@ -98,7 +101,25 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             slot(ffi::Py_tp_str, legacy_int_str as *mut c_void),
             slot(ffi::Py_tp_hash, legacy_int_hash as *mut c_void),
             slot(ffi::Py_tp_richcompare, legacy_int_richcompare as *mut c_void),
-            slot(ffi::Py_tp_methods, METHODS.0.as_ptr() as *mut c_void),
+            slot(ffi::Py_tp_methods, methods.cast()),
+            slot(ffi::Py_tp_getset, getset.cast()),
+            slot(ffi::Py_nb_add, number::nb_add as *mut c_void),
+            slot(ffi::Py_nb_subtract, number::nb_subtract as *mut c_void),
+            slot(ffi::Py_nb_multiply, number::nb_multiply as *mut c_void),
+            slot(ffi::Py_nb_floor_divide, number::nb_floor_divide as *mut c_void),
+            slot(ffi::Py_nb_true_divide, number::nb_true_divide as *mut c_void),
+            slot(ffi::Py_nb_remainder, number::nb_remainder as *mut c_void),
+            slot(ffi::Py_nb_divmod, number::nb_divmod as *mut c_void),
+            slot(ffi::Py_nb_power, number::nb_power as *mut c_void),
+            slot(ffi::Py_nb_lshift, number::nb_lshift as *mut c_void),
+            slot(ffi::Py_nb_rshift, number::nb_rshift as *mut c_void),
+            slot(ffi::Py_nb_and, number::nb_and as *mut c_void),
+            slot(ffi::Py_nb_or, number::nb_or as *mut c_void),
+            slot(ffi::Py_nb_xor, number::nb_xor as *mut c_void),
+            slot(ffi::Py_nb_negative, number::nb_negative as *mut c_void),
+            slot(ffi::Py_nb_positive, number::nb_positive as *mut c_void),
+            slot(ffi::Py_nb_absolute, number::nb_absolute as *mut c_void),
+            slot(ffi::Py_nb_invert, number::nb_invert as *mut c_void),
             slot(ffi::Py_nb_bool, legacy_int_bool as *mut c_void),
             slot(ffi::Py_nb_int, legacy_int_int as *mut c_void),
             slot(ffi::Py_nb_index, legacy_int_int as *mut c_void),
@@ -125,23 +146,6 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
 fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {
     ffi::PyType_Slot { slot, pfunc }
 }
-
-/// A method table CPython can point into for the life of the process.
-struct MethodTable([ffi::PyMethodDef; 2]);
-
-// SAFETY: the table is never written after initialisation; the raw pointers
-// in it are to 'static strings and functions.
-unsafe impl Sync for MethodTable {}
-
-static METHODS: MethodTable = MethodTable([
-    ffi::PyMethodDef {
-        ml_name: c"__reduce__".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer { PyCFunction: legacy_int_reduce },
-        ml_flags: ffi::METH_NOARGS,
-        ml_doc: c"Helper for pickle: rebuilds the object from its int value.".as_ptr(),
-    },
-    ffi::PyMethodDef::zeroed(),
-]);
 
 /// The C long in an exact Python int, with OverflowError naming the range
 /// when it does not fit. None means an exception is set.
@@ -375,38 +379,6 @@ unsafe extern "C" fn legacy_int_float(obj: *mut ffi::PyObject) -> *mut ffi::PyOb
     // `as` rounds to nearest, ties to even: what float(int) does.
     // SAFETY: GIL held, obj a live LegacyInt.
     unsafe { ffi::PyFloat_FromDouble(value_of(obj) as f64) }
-}
-
-unsafe extern "C" fn legacy_int_reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live LegacyInt. Every reference made here is
-    // either moved into the result or released on the error paths.
-    unsafe {
-        let tp = ffi::Py_TYPE(obj);
-        let value = to_pylong(obj);
-        if value.is_null() {
-            return ptr::null_mut();
-        }
-        let args = ffi::PyTuple_Pack(1, value);
-        ffi::Py_DECREF(value);
-        if args.is_null() {
-            return ptr::null_mut();
-        }
-        // A subclass instance may carry a __dict__: pickle restores it.
-        let mut state = ptr::null_mut();
-        if tp != legacy_int_type() {
-            state = ffi::PyObject_GetAttrString(obj, c"__dict__".as_ptr());
-            if state.is_null() {
-                ffi::PyErr_Clear();
-            }
-        }
-        if state.is_null() {
-            state = ffi::Py_NewRef(ffi::Py_None());
-        }
-        let result = ffi::PyTuple_Pack(3, tp.cast::<ffi::PyObject>(), args, state);
-        ffi::Py_DECREF(args);
-        ffi::Py_DECREF(state);
-        result
-    }
 }
 
 #[cfg(test)]

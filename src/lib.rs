@@ -2,14 +2,19 @@
 //!
 //! - [`arena`]: the block_list/free_list arena, generic and free of Python.
 //! - `int_pool`: the process's pool of LegacyInts and the small-int cache.
-//! - `legacy_int`: the `LegacyInt` type and its slots, through `pyo3::ffi`.
+//! - `legacy_int`: the `LegacyInt` type and its slots, through `pyo3::ffi`;
+//!   `number` its number protocol, `int_methods` the rest of int's interface.
+//! - `xrange`: Python 2's `xrange` and `range`, filled from the pool.
 //! - this file: the `legacyint._core` module that registers everything.
 
 pub mod arena;
 mod gil_cell;
+mod int_methods;
 mod int_pool;
 mod legacy_int;
+mod number;
 mod pymem_blocks;
+mod xrange;
 
 use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
@@ -135,5 +140,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(block_occupancy, m)?)?;
     m.add_function(wrap_pyfunction!(malloc_trim, m)?)?;
     m.add_function(wrap_pyfunction!(_set_block_limit, m)?)?;
+    m.add_class::<xrange::XRange>()?;
+    m.add_class::<xrange::XRangeIterator>()?;
+    m.add_function(wrap_pyfunction!(xrange::legacy_range, m)?)?;
     Ok(())
 }

@@ -15,6 +15,8 @@ experiment, and ``python -m legacyint`` prints it as a table.
 41
 """
 
+import numbers
+
 from ._core import (
     LONG_MAX,
     LONG_MIN,
@@ -24,8 +26,14 @@ from ._core import (
     block_occupancy,
     clear_free_list,
     malloc_trim,
+    range,
+    xrange,
 )
 from ._stats import PoolStats, pool_stats
+
+# A LegacyInt is an integer in every respect but its memory: Fraction,
+# statistics and anything else that checks numbers.Integral accept it.
+numbers.Integral.register(LegacyInt)
 
 __version__ = "0.1.0"
 
@@ -40,4 +48,6 @@ __all__ = [
     "clear_free_list",
     "malloc_trim",
     "pool_stats",
+    "range",
+    "xrange",
 ]

@@ -1,0 +1,432 @@
+//! LegacyInt's number protocol: the `nb_*` slots.
+//!
+//! The rule is Python 2's: an integer result that fits a C long is a
+//! LegacyInt from the pool; one that does not is a plain Python int (Python 2
+//! promoted int to long, never wrapping); float and complex results stay what
+//! they are. Both operands being C longs is the fast path, computed in Rust
+//! with overflow checks. Everything else (a big int, a float, a zero divisor,
+//! a negative shift, an overflow) is handed to the same operation on Python
+//! ints, so that values and exceptions are int's own, and the result is then
+//! brought back into the pool if it fits.
+
+use crate::int_pool;
+use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
+use pyo3::ffi;
+use std::os::raw::{c_int, c_long};
+use std::ptr;
+
+/// What kind of operand a slot was given.
+enum Operand {
+    /// A LegacyInt, an int or a bool whose value fits a C long.
+    Long(c_long),
+    /// An int outside the C long range, a float or a complex: int's own
+    /// operation knows what to do with it.
+    Delegate,
+    /// Anything else: NotImplemented, so that Python tries the other operand
+    /// and raises int's TypeError if that fails too.
+    Foreign,
+}
+
+/// # Safety
+/// The GIL is held and `obj` is live.
+#[inline]
+unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
+    // SAFETY: GIL held, obj live.
+    unsafe {
+        if is_legacy_int(obj) {
+            return Operand::Long(value_of(obj));
+        }
+        if ffi::PyLong_Check(obj) != 0 {
+            let mut overflow: c_int = 0;
+            let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
+            return if overflow == 0 { Operand::Long(value) } else { Operand::Delegate };
+        }
+        if ffi::PyFloat_Check(obj) != 0 || ffi::PyComplex_Check(obj) != 0 {
+            return Operand::Delegate;
+        }
+        Operand::Foreign
+    }
+}
+
+/// A new reference to NotImplemented.
+///
+/// # Safety
+/// The GIL is held.
+#[inline]
+unsafe fn not_implemented() -> *mut ffi::PyObject {
+    // SAFETY: GIL held.
+    unsafe { ffi::Py_NewRef(ffi::Py_NotImplemented()) }
+}
+
+/// The object int's operations should see for `obj`: a new int for a
+/// LegacyInt, `obj` itself (a new reference) for anything else.
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj live.
+    unsafe {
+        if is_legacy_int(obj) {
+            ffi::PyLong_FromLong(value_of(obj))
+        } else {
+            ffi::Py_NewRef(obj)
+        }
+    }
+}
+
+/// Brings a result back into the pool: an exact int that fits a C long
+/// becomes a LegacyInt, and a tuple has each item brought back. Takes
+/// ownership of `result`, which may be null (an exception is set).
+///
+/// # Safety
+/// The GIL is held.
+pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; `result` is owned here and either returned or
+    // released exactly once.
+    unsafe {
+        if result.is_null() {
+            return result;
+        }
+        if ffi::PyLong_CheckExact(result) != 0 {
+            let mut overflow: c_int = 0;
+            let value = ffi::PyLong_AsLongAndOverflow(result, &mut overflow);
+            if overflow != 0 {
+                return result; // promoted, as Python 2 promoted to long
+            }
+            ffi::Py_DECREF(result);
+            return int_pool::from_long(value);
+        }
+        if ffi::PyTuple_CheckExact(result) != 0 {
+            let n = ffi::PyTuple_GET_SIZE(result);
+            let tuple = ffi::PyTuple_New(n);
+            if tuple.is_null() {
+                ffi::Py_DECREF(result);
+                return ptr::null_mut();
+            }
+            for i in 0..n {
+                let item = into_pool(ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(result, i)));
+                if item.is_null() {
+                    ffi::Py_DECREF(tuple);
+                    ffi::Py_DECREF(result);
+                    return ptr::null_mut();
+                }
+                // Steals `item` into a slot of a tuple nobody else has seen.
+                ffi::PyTuple_SET_ITEM(tuple, i, item);
+            }
+            ffi::Py_DECREF(result);
+            return tuple;
+        }
+        result
+    }
+}
+
+type BinaryFunc = unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
+
+/// `slow(a, b)` on Python numbers, its result brought back into the pool.
+///
+/// # Safety
+/// The GIL is held, `a` and `b` are live.
+unsafe fn delegate(a: *mut ffi::PyObject, b: *mut ffi::PyObject, slow: BinaryFunc) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; the two temporaries are released on every path.
+    unsafe {
+        let x = as_python_number(a);
+        if x.is_null() {
+            return ptr::null_mut();
+        }
+        let y = as_python_number(b);
+        if y.is_null() {
+            ffi::Py_DECREF(x);
+            return ptr::null_mut();
+        }
+        let result = slow(x, y);
+        ffi::Py_DECREF(x);
+        ffi::Py_DECREF(y);
+        into_pool(result)
+    }
+}
+
+/// A binary operation: `fast` on two C longs (None: leave it to int), else
+/// `slow` on Python numbers.
+///
+/// # Safety
+/// The GIL is held, `a` and `b` are live.
+#[inline]
+unsafe fn binary(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    fast: fn(c_long, c_long) -> Option<c_long>,
+    slow: BinaryFunc,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a and b live.
+    unsafe {
+        match (operand(a), operand(b)) {
+            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
+            (Operand::Long(x), Operand::Long(y)) => match fast(x, y) {
+                Some(r) => int_pool::from_long(r),
+                None => delegate(a, b, slow),
+            },
+            _ => delegate(a, b, slow),
+        }
+    }
+}
+
+macro_rules! binary_slot {
+    ($(#[$doc:meta])* $name:ident, $fast:expr, $slow:path) => {
+        $(#[$doc])*
+        pub unsafe extern "C" fn $name(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+            // SAFETY: called by the interpreter with the GIL held and two
+            // live operands, one of them a LegacyInt.
+            unsafe { binary(a, b, $fast, $slow) }
+        }
+    };
+}
+
+/// Floor division as Python defines it. None for a zero divisor and for
+/// `LONG_MIN // -1`, the one quotient a C long cannot hold.
+fn floor_div(a: c_long, b: c_long) -> Option<c_long> {
+    let q = a.checked_div(b)?;
+    Some(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q })
+}
+
+/// Python's modulo: the sign of the divisor. None for a zero divisor.
+fn floor_mod(a: c_long, b: c_long) -> Option<c_long> {
+    if b == 0 {
+        return None;
+    }
+    // wrapping_rem: LONG_MIN % -1 is 0, and cannot overflow here.
+    let r = a.wrapping_rem(b);
+    Some(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+}
+
+fn power(a: c_long, b: c_long) -> Option<c_long> {
+    // A negative exponent gives a float: int's business.
+    let exponent = u32::try_from(b).ok()?;
+    a.checked_pow(exponent)
+}
+
+fn lshift(a: c_long, b: c_long) -> Option<c_long> {
+    if b < 0 {
+        return None; // ValueError, raised by int
+    }
+    if a == 0 {
+        return Some(0);
+    }
+    if b >= c_long::BITS as c_long {
+        return None;
+    }
+    let r = a << b;
+    (r >> b == a).then_some(r)
+}
+
+fn rshift(a: c_long, b: c_long) -> Option<c_long> {
+    if b < 0 {
+        return None; // ValueError, raised by int
+    }
+    // An arithmetic shift is a floor division by 2**b, as int's >> is.
+    Some(a >> b.min(c_long::BITS as c_long - 1))
+}
+
+binary_slot!(nb_add, c_long::checked_add, ffi::PyNumber_Add);
+binary_slot!(nb_subtract, c_long::checked_sub, ffi::PyNumber_Subtract);
+binary_slot!(nb_multiply, c_long::checked_mul, ffi::PyNumber_Multiply);
+binary_slot!(nb_floor_divide, floor_div, ffi::PyNumber_FloorDivide);
+binary_slot!(nb_remainder, floor_mod, ffi::PyNumber_Remainder);
+binary_slot!(nb_lshift, lshift, ffi::PyNumber_Lshift);
+binary_slot!(nb_rshift, rshift, ffi::PyNumber_Rshift);
+binary_slot!(nb_and, |a, b| Some(a & b), ffi::PyNumber_And);
+binary_slot!(nb_or, |a, b| Some(a | b), ffi::PyNumber_Or);
+binary_slot!(nb_xor, |a, b| Some(a ^ b), ffi::PyNumber_Xor);
+
+/// `a / b`: always a float (or complex), exactly as int gives it.
+pub unsafe extern "C" fn nb_true_divide(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // Both exactly representable as doubles: one correctly rounded IEEE
+    // division gives int's answer, as CPython's own fast path does.
+    const EXACT: u64 = 1 << f64::MANTISSA_DIGITS;
+    // SAFETY: GIL held, a and b live (called by the interpreter).
+    unsafe {
+        match (operand(a), operand(b)) {
+            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
+            (Operand::Long(x), Operand::Long(y)) if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT => {
+                ffi::PyFloat_FromDouble(x as f64 / y as f64)
+            }
+            _ => delegate(a, b, ffi::PyNumber_TrueDivide),
+        }
+    }
+}
+
+/// `divmod(a, b)`: a tuple of two LegacyInts (or ints, where they do not fit).
+pub unsafe extern "C" fn nb_divmod(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a and b live (called by the interpreter). The two
+    // results are moved into the tuple or released.
+    unsafe {
+        match (operand(a), operand(b)) {
+            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
+            (Operand::Long(x), Operand::Long(y)) => match (floor_div(x, y), floor_mod(x, y)) {
+                (Some(q), Some(r)) => {
+                    let q = int_pool::from_long(q);
+                    if q.is_null() {
+                        return q;
+                    }
+                    let r = int_pool::from_long(r);
+                    if r.is_null() {
+                        ffi::Py_DECREF(q);
+                        return r;
+                    }
+                    let pair = ffi::PyTuple_Pack(2, q, r);
+                    ffi::Py_DECREF(q);
+                    ffi::Py_DECREF(r);
+                    pair
+                }
+                _ => delegate(a, b, ffi::PyNumber_Divmod),
+            },
+            _ => delegate(a, b, ffi::PyNumber_Divmod),
+        }
+    }
+}
+
+/// `a ** b` and `pow(a, b, m)`.
+pub unsafe extern "C" fn nb_power(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    m: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a, b and m live (called by the interpreter). The
+    // temporaries are released on every path.
+    unsafe {
+        if m == ffi::Py_None() {
+            unsafe extern "C" fn pow2(x: *mut ffi::PyObject, y: *mut ffi::PyObject) -> *mut ffi::PyObject {
+                // SAFETY: GIL held, live operands (delegate's contract).
+                unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
+            }
+            return binary(a, b, power, pow2);
+        }
+        // Three-argument pow: int's, with int's errors (a float anywhere,
+        // a zero modulus, a non-invertible base).
+        for obj in [a, b, m] {
+            if let Operand::Foreign = operand(obj) {
+                return not_implemented();
+            }
+        }
+        let x = as_python_number(a);
+        let y = as_python_number(b);
+        let z = as_python_number(m);
+        let result = if x.is_null() || y.is_null() || z.is_null() {
+            ptr::null_mut()
+        } else {
+            ffi::PyNumber_Power(x, y, z)
+        };
+        for obj in [x, y, z] {
+            if !obj.is_null() {
+                ffi::Py_DECREF(obj);
+            }
+        }
+        into_pool(result)
+    }
+}
+
+/// A unary operation: `fast` on the C long, else `slow` on an int.
+///
+/// # Safety
+/// The GIL is held and `a` is a live LegacyInt.
+unsafe fn unary(
+    a: *mut ffi::PyObject,
+    fast: fn(c_long) -> Option<c_long>,
+    slow: unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a a live LegacyInt.
+    unsafe {
+        if let Some(r) = fast(value_of(a)) {
+            return int_pool::from_long(r);
+        }
+        let x = ffi::PyLong_FromLong(value_of(a));
+        if x.is_null() {
+            return x;
+        }
+        let result = slow(x);
+        ffi::Py_DECREF(x);
+        into_pool(result)
+    }
+}
+
+pub unsafe extern "C" fn nb_negative(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
+    unsafe { unary(a, c_long::checked_neg, ffi::PyNumber_Negative) }
+}
+
+pub unsafe extern "C" fn nb_absolute(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
+    unsafe { unary(a, c_long::checked_abs, ffi::PyNumber_Absolute) }
+}
+
+pub unsafe extern "C" fn nb_invert(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
+    unsafe { unary(a, |v| Some(!v), ffi::PyNumber_Invert) }
+}
+
+/// `+a`, and every operation that is the identity on an int (`__trunc__`,
+/// `__floor__`, `__ceil__`, `conjugate`, `real`, `numerator`, `round()`):
+/// the object itself for an exact LegacyInt, as int returns itself, and a
+/// LegacyInt of the same value for a subclass instance.
+pub unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a a live LegacyInt.
+    unsafe {
+        if ffi::Py_TYPE(a) == legacy_int_type() {
+            ffi::Py_NewRef(a)
+        } else {
+            int_pool::from_long(value_of(a))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn python_floor_div(a: i128, b: i128) -> i128 {
+        let q = a / b;
+        if a % b != 0 && ((a < 0) != (b < 0)) {
+            q - 1
+        } else {
+            q
+        }
+    }
+
+    #[test]
+    fn floor_division_and_modulo_follow_python() {
+        let values = [c_long::MIN, c_long::MIN + 1, -7, -1, 0, 1, 3, 7, c_long::MAX];
+        for &a in &values {
+            for &b in &values {
+                if b == 0 {
+                    assert_eq!((floor_div(a, b), floor_mod(a, b)), (None, None));
+                    continue;
+                }
+                let q = python_floor_div(a as i128, b as i128);
+                let r = a as i128 - q * b as i128;
+                assert_eq!(floor_div(a, b).map(i128::from), c_long::try_from(q).ok().map(i128::from));
+                assert_eq!(floor_mod(a, b).map(i128::from), Some(r));
+            }
+        }
+    }
+
+    #[test]
+    fn shifts_refuse_what_does_not_fit() {
+        assert_eq!(lshift(1, 62), Some(1 << 62));
+        assert_eq!(lshift(1, 63), None);
+        assert_eq!(lshift(-1, 63), Some(c_long::MIN));
+        assert_eq!(lshift(0, 1000), Some(0));
+        assert_eq!(lshift(5, -1), None);
+        assert_eq!(rshift(-5, 1), Some(-3));
+        assert_eq!(rshift(-5, 1000), Some(-1));
+        assert_eq!(rshift(5, 1000), Some(0));
+        assert_eq!(rshift(5, -1), None);
+    }
+
+    #[test]
+    fn power_overflows_to_none() {
+        assert_eq!(power(2, 62), Some(1 << 62));
+        assert_eq!(power(2, 63), None);
+        assert_eq!(power(-2, 63), Some(c_long::MIN));
+        assert_eq!(power(2, -1), None);
+        assert_eq!(power(1, c_long::MAX), None);
+    }
+}

@@ -1,0 +1,198 @@
+//! Python 2's `xrange` and `range`, yielding LegacyInts from the pool.
+//!
+//! Arguments are read as Python 3's `range` reads them (anything with
+//! `__index__`, the same errors), but each must fit a C long, as Python 2's
+//! did. Elements are made in Rust straight from the pool: no Python int is
+//! created for any of them.
+
+use crate::int_pool;
+use crate::legacy_int::long_value;
+use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use std::os::raw::c_long;
+
+/// The validated arguments of a range: `step != 0`.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+    start: c_long,
+    stop: c_long,
+    step: c_long,
+}
+
+impl Bounds {
+    /// Reads `(stop)` or `(start, stop[, step])` as `range()` does.
+    fn parse(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        let values = args.iter().map(|a| as_c_long(&a)).collect::<PyResult<Vec<_>>>();
+        let (start, stop, step) = match (args.len(), values?.as_slice()) {
+            (1, [stop]) => (0, *stop, 1),
+            (2, [start, stop]) => (*start, *stop, 1),
+            (3, [start, stop, step]) => (*start, *stop, *step),
+            (0, _) => return Err(PyTypeError::new_err(format!("{name} expected at least 1 argument, got 0"))),
+            (n, _) => return Err(PyTypeError::new_err(format!("{name} expected at most 3 arguments, got {n}"))),
+        };
+        if step == 0 {
+            return Err(PyValueError::new_err(format!("{name}() arg 3 must not be zero")));
+        }
+        Ok(Bounds { start, stop, step })
+    }
+
+    /// The number of elements; up to 2**64 - 1, so wider than any length.
+    fn len(&self) -> u128 {
+        let (start, stop, step) = (self.start as i128, self.stop as i128, self.step as i128);
+        let span = if step > 0 { stop - start } else { start - stop };
+        if span <= 0 {
+            0
+        } else {
+            ((span - 1) / step.abs() + 1) as u128
+        }
+    }
+
+    /// The `i`th element; `i < len()`, so it lies between start and stop and
+    /// fits a C long.
+    fn nth(&self, i: u128) -> c_long {
+        (self.start as i128 + i as i128 * self.step as i128) as c_long
+    }
+
+    fn checked_len(&self) -> PyResult<usize> {
+        usize::try_from(self.len())
+            .ok()
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| PyOverflowError::new_err("xrange has more elements than a list can hold"))
+    }
+}
+
+/// `operator.index(obj)` as a C long: TypeError for what `range()` refuses,
+/// OverflowError naming the C long range for what does not fit.
+fn as_c_long(obj: &Bound<'_, PyAny>) -> PyResult<c_long> {
+    let py = obj.py();
+    // SAFETY: GIL held (the token); PyNumber_Index returns a new reference or
+    // null with an exception set, which from_owned_ptr_or_err takes over.
+    let index = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyNumber_Index(obj.as_ptr()))? };
+    // SAFETY: GIL held; `index` is an int.
+    unsafe { long_value(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(py))
+}
+
+/// A LegacyInt from the pool, as an owned Python object.
+fn legacy_int(py: Python<'_>, value: c_long) -> PyResult<Bound<'_, PyAny>> {
+    // SAFETY: GIL held (the token); from_long returns a new reference or null
+    // with MemoryError set.
+    unsafe { Bound::from_owned_ptr_or_err(py, int_pool::from_long(value)) }
+}
+
+/// xrange(stop) / xrange(start, stop[, step])
+///
+/// A lazy sequence of LegacyInts, made from the pool as they are asked for,
+/// as Python 2's xrange. Takes what range() takes, within the C long range.
+///
+/// >>> from legacyint import xrange
+/// >>> list(xrange(1000, 1003))
+/// [LegacyInt(1000), LegacyInt(1001), LegacyInt(1002)]
+/// >>> len(xrange(0, 10, 3)), xrange(0, 10, 3)[-1]
+/// (4, LegacyInt(9))
+#[pyclass(module = "legacyint", name = "xrange", frozen)]
+pub struct XRange {
+    bounds: Bounds,
+}
+
+#[pymethods]
+impl XRange {
+    #[new]
+    #[pyo3(signature = (*args))]
+    fn new(args: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        Ok(XRange { bounds: Bounds::parse("xrange", args)? })
+    }
+
+    fn __len__(&self) -> PyResult<usize> {
+        self.bounds.checked_len()
+    }
+
+    fn __iter__(&self) -> XRangeIterator {
+        XRangeIterator { bounds: self.bounds, next: 0, len: self.bounds.len() }
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+        let len = self.bounds.len();
+        let i = if index < 0 { len as i128 + index as i128 } else { index as i128 };
+        if i < 0 || i >= len as i128 {
+            return Err(PyIndexError::new_err("xrange object index out of range"));
+        }
+        legacy_int(py, self.bounds.nth(i as u128))
+    }
+
+    fn __repr__(&self) -> String {
+        let Bounds { start, stop, step } = self.bounds;
+        if step == 1 {
+            format!("xrange({start}, {stop})")
+        } else {
+            format!("xrange({start}, {stop}, {step})")
+        }
+    }
+
+    /// (start, stop, step), as C longs.
+    #[getter]
+    fn bounds(&self) -> (c_long, c_long, c_long) {
+        (self.bounds.start, self.bounds.stop, self.bounds.step)
+    }
+}
+
+/// The iterator of an xrange: each `next()` pops one LegacyInt from the pool.
+#[pyclass(module = "legacyint")]
+pub struct XRangeIterator {
+    bounds: Bounds,
+    next: u128,
+    len: u128,
+}
+
+#[pymethods]
+impl XRangeIterator {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if self.next >= self.len {
+            return Ok(None);
+        }
+        let value = self.bounds.nth(self.next);
+        let item = legacy_int(py, value)?;
+        self.next += 1;
+        Ok(Some(item))
+    }
+
+    fn __length_hint__(&self) -> usize {
+        usize::try_from(self.len - self.next).unwrap_or(usize::MAX)
+    }
+}
+
+/// range(stop) / range(start, stop[, step]) -> list of LegacyInt
+///
+/// Python 2's range: a list, built in one go from the pool. Takes what
+/// Python 3's range() takes, within the C long range.
+///
+/// >>> from legacyint import range as legacy_range
+/// >>> legacy_range(1000, 1010, 4)
+/// [LegacyInt(1000), LegacyInt(1004), LegacyInt(1008)]
+#[pyfunction(name = "range")]
+#[pyo3(signature = (*args))]
+pub fn legacy_range<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyList>> {
+    let bounds = Bounds::parse("range", args)?;
+    let len = bounds.checked_len()?;
+    // SAFETY: GIL held (the token). PyList_New gives a list of `len` empty
+    // slots that nobody else can see yet; each slot is filled once, with a new
+    // reference that SET_ITEM steals. If the pool runs out midway, the list is
+    // dropped with its remaining slots still empty, which list's dealloc
+    // handles.
+    unsafe {
+        let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))?;
+        for i in 0..len {
+            let item = int_pool::from_long(bounds.nth(i as u128));
+            if item.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item);
+        }
+        Ok(list.cast_into_unchecked())
+    }
+}
