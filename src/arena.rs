@@ -180,9 +180,18 @@ pub struct Arena<T, A: BlockAllocator> {
 
 impl<T, A: BlockAllocator> Arena<T, A> {
     const FITS: () = {
-        assert!(size_of::<T>() >= size_of::<FreeSlot>(), "a slot must hold a free-list link and mark");
-        assert!(align_of::<T>() <= 8, "slots sit at 8-byte offsets in a block");
-        assert!(size_of::<T>() <= BLOCK_SIZE - BHEAD_SIZE, "at least one slot per block");
+        assert!(
+            size_of::<T>() >= size_of::<FreeSlot>(),
+            "a slot must hold a free-list link and mark"
+        );
+        assert!(
+            align_of::<T>() <= 8,
+            "slots sit at 8-byte offsets in a block"
+        );
+        assert!(
+            size_of::<T>() <= BLOCK_SIZE - BHEAD_SIZE,
+            "at least one slot per block"
+        );
     };
 
     /// Slots in one block: `(BLOCK_SIZE - BHEAD_SIZE) / size_of::<T>()`.
@@ -423,7 +432,10 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         if self.block_limit.is_some_and(|limit| self.blocks >= limit) {
             return false;
         }
-        let block = self.allocator.allocate(Self::BLOCK_BYTES).cast::<BlockHead>();
+        let block = self
+            .allocator
+            .allocate(Self::BLOCK_BYTES)
+            .cast::<BlockHead>();
         if block.is_null() {
             return false;
         }
@@ -435,7 +447,10 @@ impl<T, A: BlockAllocator> Arena<T, A> {
             let mut next: *mut FreeSlot = self.free_list;
             for i in 0..Self::SLOTS_PER_BLOCK {
                 let slot = first.add(i).cast::<FreeSlot>();
-                slot.write(FreeSlot { next, mark: free_mark() });
+                slot.write(FreeSlot {
+                    next,
+                    mark: free_mark(),
+                });
                 next = slot;
             }
             self.free_list = next;
@@ -508,7 +523,13 @@ mod tests {
 
     fn live(arena: &mut TestArena, value: i64) -> NonNull<Obj> {
         let p = arena.pop().expect("memory");
-        unsafe { p.as_ptr().write(Obj { refcnt: 1, kind: 0xABCD, value }) };
+        unsafe {
+            p.as_ptr().write(Obj {
+                refcnt: 1,
+                kind: 0xABCD,
+                value,
+            })
+        };
         p
     }
 
@@ -602,7 +623,10 @@ mod tests {
         }
         assert_eq!(arena.clear_free_list(), 2);
         let s = arena.stats();
-        assert_eq!((s.blocks, s.in_use, s.free, s.blocks_released), (2, 2, 80, 3));
+        assert_eq!(
+            (s.blocks, s.in_use, s.free, s.blocks_released),
+            (2, 2, 80, 3)
+        );
         for &i in &keep {
             assert_eq!(unsafe { slots[i].as_ref().value }, i as i64);
         }
@@ -645,7 +669,9 @@ mod tests {
 
     #[test]
     fn allocation_failure_leaves_the_arena_unchanged_and_usable() {
-        let mut arena: Arena<Obj, Budget> = Arena::new(Budget { budget: Cell::new(1) });
+        let mut arena: Arena<Obj, Budget> = Arena::new(Budget {
+            budget: Cell::new(1),
+        });
         let slots: Vec<_> = (0..41).map(|_| arena.pop().unwrap()).collect();
         let before = arena.stats();
         assert!(arena.pop().is_none());

@@ -70,19 +70,27 @@ unsafe extern "C" fn round(
     unsafe {
         let no_kwargs = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
         let nargs = ffi::PyTuple_GET_SIZE(args);
-        if no_kwargs && (nargs == 0 || (nargs == 1 && ffi::PyTuple_GET_ITEM(args, 0) == ffi::Py_None())) {
+        if no_kwargs
+            && (nargs == 0 || (nargs == 1 && ffi::PyTuple_GET_ITEM(args, 0) == ffi::Py_None()))
+        {
             return nb_positive(obj);
         }
         ask_int(obj, c"__round__", args, kwargs)
     }
 }
 
-unsafe extern "C" fn identity(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn identity(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
     unsafe { nb_positive(obj) }
 }
 
-unsafe extern "C" fn bit_length(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn bit_length(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
     unsafe {
         let magnitude = value_of(obj).unsigned_abs();
@@ -90,12 +98,18 @@ unsafe extern "C" fn bit_length(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) 
     }
 }
 
-unsafe extern "C" fn bit_count(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn bit_count(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
     unsafe { int_pool::from_long(value_of(obj).unsigned_abs().count_ones() as c_long) }
 }
 
-unsafe extern "C" fn is_integer(_: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn is_integer(
+    _: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held (METH_NOARGS).
     unsafe { ffi::PyBool_FromLong(1) }
 }
@@ -185,7 +199,12 @@ const fn method(
     flags: c_int,
     doc: &'static CStr,
 ) -> ffi::PyMethodDef {
-    ffi::PyMethodDef { ml_name: name.as_ptr(), ml_meth: meth, ml_flags: flags, ml_doc: doc.as_ptr() }
+    ffi::PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: meth,
+        ml_flags: flags,
+        ml_doc: doc.as_ptr(),
+    }
 }
 
 const NOARGS: c_int = ffi::METH_NOARGS;
@@ -196,25 +215,87 @@ fn noargs(f: ffi::PyCFunction) -> ffi::PyMethodDefPointer {
 }
 
 fn varargs(f: ffi::PyCFunctionWithKeywords) -> ffi::PyMethodDefPointer {
-    ffi::PyMethodDefPointer { PyCFunctionWithKeywords: f }
+    ffi::PyMethodDefPointer {
+        PyCFunctionWithKeywords: f,
+    }
 }
 
 /// The method table. Built once, at type creation, and leaked there:
 /// the type's method descriptors point into it for the life of the process.
 pub fn methods() -> Vec<ffi::PyMethodDef> {
     vec![
-        method(c"__reduce__", noargs(reduce), NOARGS, c"Helper for pickle: rebuilds the object from its value."),
-        method(c"__trunc__", noargs(identity), NOARGS, c"Truncating an integer returns itself."),
-        method(c"__floor__", noargs(identity), NOARGS, c"Flooring an integer returns itself."),
-        method(c"__ceil__", noargs(identity), NOARGS, c"Ceiling of an integer returns itself."),
-        method(c"conjugate", noargs(identity), NOARGS, c"Returns self, the complex conjugate of any int."),
-        method(c"__round__", varargs(round), VARARGS, c"round(x[, ndigits]) as int rounds."),
-        method(c"__format__", varargs(format), VARARGS, c"Formats as int formats, for every format spec."),
-        method(c"bit_length", noargs(bit_length), NOARGS, c"Number of bits needed to represent abs(self)."),
-        method(c"bit_count", noargs(bit_count), NOARGS, c"Number of ones in the binary representation of abs(self)."),
-        method(c"to_bytes", varargs(to_bytes), VARARGS, c"to_bytes(length=1, byteorder='big', *, signed=False), as int."),
-        method(c"as_integer_ratio", varargs(as_integer_ratio), VARARGS, c"Returns (self, 1)."),
-        method(c"is_integer", noargs(is_integer), NOARGS, c"Returns True: an integer is an integer."),
+        method(
+            c"__reduce__",
+            noargs(reduce),
+            NOARGS,
+            c"Helper for pickle: rebuilds the object from its value.",
+        ),
+        method(
+            c"__trunc__",
+            noargs(identity),
+            NOARGS,
+            c"Truncating an integer returns itself.",
+        ),
+        method(
+            c"__floor__",
+            noargs(identity),
+            NOARGS,
+            c"Flooring an integer returns itself.",
+        ),
+        method(
+            c"__ceil__",
+            noargs(identity),
+            NOARGS,
+            c"Ceiling of an integer returns itself.",
+        ),
+        method(
+            c"conjugate",
+            noargs(identity),
+            NOARGS,
+            c"Returns self, the complex conjugate of any int.",
+        ),
+        method(
+            c"__round__",
+            varargs(round),
+            VARARGS,
+            c"round(x[, ndigits]) as int rounds.",
+        ),
+        method(
+            c"__format__",
+            varargs(format),
+            VARARGS,
+            c"Formats as int formats, for every format spec.",
+        ),
+        method(
+            c"bit_length",
+            noargs(bit_length),
+            NOARGS,
+            c"Number of bits needed to represent abs(self).",
+        ),
+        method(
+            c"bit_count",
+            noargs(bit_count),
+            NOARGS,
+            c"Number of ones in the binary representation of abs(self).",
+        ),
+        method(
+            c"to_bytes",
+            varargs(to_bytes),
+            VARARGS,
+            c"to_bytes(length=1, byteorder='big', *, signed=False), as int.",
+        ),
+        method(
+            c"as_integer_ratio",
+            varargs(as_integer_ratio),
+            VARARGS,
+            c"Returns (self, 1).",
+        ),
+        method(
+            c"is_integer",
+            noargs(is_integer),
+            NOARGS,
+            c"Returns True: an integer is an integer.",
+        ),
         method(
             c"from_bytes",
             varargs(from_bytes),
@@ -226,7 +307,13 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
 }
 
 fn getter(name: &'static CStr, get: ffi::getter, doc: &'static CStr) -> ffi::PyGetSetDef {
-    ffi::PyGetSetDef { name: name.as_ptr(), get: Some(get), set: None, doc: doc.as_ptr(), closure: ptr::null_mut() }
+    ffi::PyGetSetDef {
+        name: name.as_ptr(),
+        get: Some(get),
+        set: None,
+        doc: doc.as_ptr(),
+        closure: ptr::null_mut(),
+    }
 }
 
 /// The attribute table, built and leaked as the method table is.
@@ -234,8 +321,22 @@ pub fn getset() -> Vec<ffi::PyGetSetDef> {
     vec![
         getter(c"real", get_identity, c"the real part of a complex number"),
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
-        getter(c"numerator", get_identity, c"the numerator of a rational number in lowest terms"),
-        getter(c"denominator", get_one, c"the denominator of a rational number in lowest terms"),
-        ffi::PyGetSetDef { name: ptr::null(), get: None, set: None, doc: ptr::null(), closure: ptr::null_mut() },
+        getter(
+            c"numerator",
+            get_identity,
+            c"the numerator of a rational number in lowest terms",
+        ),
+        getter(
+            c"denominator",
+            get_one,
+            c"the denominator of a rational number in lowest terms",
+        ),
+        ffi::PyGetSetDef {
+            name: ptr::null(),
+            get: None,
+            set: None,
+            doc: ptr::null(),
+            closure: ptr::null_mut(),
+        },
     ]
 }

@@ -28,7 +28,8 @@ static INT_POOL: GilCell<IntArena> = GilCell::new(Arena::new(PyMemBlocks));
 
 /// The cache, filled once by `init_small_ints`; each entry holds one
 /// reference that is never released.
-static SMALL_INTS: GilCell<[*mut LegacyIntObject; NSMALL]> = GilCell::new([ptr::null_mut(); NSMALL]);
+static SMALL_INTS: GilCell<[*mut LegacyIntObject; NSMALL]> =
+    GilCell::new([ptr::null_mut(); NSMALL]);
 
 /// How many cache entries exist, so that `pool_stats()` need not count them.
 static SMALL_INTS_CREATED: GilCell<usize> = GilCell::new(0);

@@ -100,14 +100,23 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             slot(ffi::Py_tp_repr, legacy_int_repr as *mut c_void),
             slot(ffi::Py_tp_str, legacy_int_str as *mut c_void),
             slot(ffi::Py_tp_hash, legacy_int_hash as *mut c_void),
-            slot(ffi::Py_tp_richcompare, legacy_int_richcompare as *mut c_void),
+            slot(
+                ffi::Py_tp_richcompare,
+                legacy_int_richcompare as *mut c_void,
+            ),
             slot(ffi::Py_tp_methods, methods.cast()),
             slot(ffi::Py_tp_getset, getset.cast()),
             slot(ffi::Py_nb_add, number::nb_add as *mut c_void),
             slot(ffi::Py_nb_subtract, number::nb_subtract as *mut c_void),
             slot(ffi::Py_nb_multiply, number::nb_multiply as *mut c_void),
-            slot(ffi::Py_nb_floor_divide, number::nb_floor_divide as *mut c_void),
-            slot(ffi::Py_nb_true_divide, number::nb_true_divide as *mut c_void),
+            slot(
+                ffi::Py_nb_floor_divide,
+                number::nb_floor_divide as *mut c_void,
+            ),
+            slot(
+                ffi::Py_nb_true_divide,
+                number::nb_true_divide as *mut c_void,
+            ),
             slot(ffi::Py_nb_remainder, number::nb_remainder as *mut c_void),
             slot(ffi::Py_nb_divmod, number::nb_divmod as *mut c_void),
             slot(ffi::Py_nb_power, number::nb_power as *mut c_void),
@@ -275,7 +284,11 @@ unsafe extern "C" fn legacy_int_str(obj: *mut ffi::PyObject) -> *mut ffi::PyObje
 /// 2**61 - 1 (2**31 - 1 with a 32-bit hash), with the sign of `v`, and -1
 /// turned into -2, as CPython's numeric hash defines it.
 pub fn hash_of_long(value: c_long) -> ffi::Py_hash_t {
-    const BITS: u32 = if std::mem::size_of::<ffi::Py_hash_t>() >= 8 { 61 } else { 31 };
+    const BITS: u32 = if std::mem::size_of::<ffi::Py_hash_t>() >= 8 {
+        61
+    } else {
+        31
+    };
     const MODULUS: u64 = (1 << BITS) - 1;
     let magnitude = (value.unsigned_abs() as u64 % MODULUS) as ffi::Py_hash_t;
     let hash = if value < 0 { -magnitude } else { magnitude };
@@ -311,7 +324,11 @@ unsafe fn integer_operand(obj: *mut ffi::PyObject) -> Option<Operand> {
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
-            return Some(if overflow != 0 { Operand::Beyond(overflow) } else { Operand::Value(value) });
+            return Some(if overflow != 0 {
+                Operand::Beyond(overflow)
+            } else {
+                Operand::Value(value)
+            });
         }
         None
     }
@@ -395,6 +412,9 @@ mod tests {
         assert_eq!(hash_of_long(m), 0);
         assert_eq!(hash_of_long(m + 1), 1);
         assert_eq!(hash_of_long(i64::MAX) as i64, i64::MAX % m);
-        assert_eq!(hash_of_long(i64::MIN) as i64, -(((1i128 << 63) % m as i128) as i64));
+        assert_eq!(
+            hash_of_long(i64::MIN) as i64,
+            -(((1i128 << 63) % m as i128) as i64)
+        );
     }
 }

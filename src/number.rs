@@ -39,7 +39,11 @@ unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow: c_int = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
-            return if overflow == 0 { Operand::Long(value) } else { Operand::Delegate };
+            return if overflow == 0 {
+                Operand::Long(value)
+            } else {
+                Operand::Delegate
+            };
         }
         if ffi::PyFloat_Check(obj) != 0 || ffi::PyComplex_Check(obj) != 0 {
             return Operand::Delegate;
@@ -120,13 +124,18 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-type BinaryFunc = unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
+type BinaryFunc =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
 
 /// `slow(a, b)` on Python numbers, its result brought back into the pool.
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live.
-unsafe fn delegate(a: *mut ffi::PyObject, b: *mut ffi::PyObject, slow: BinaryFunc) -> *mut ffi::PyObject {
+unsafe fn delegate(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    slow: BinaryFunc,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held; the two temporaries are released on every path.
     unsafe {
         let x = as_python_number(a);
@@ -185,7 +194,11 @@ macro_rules! binary_slot {
 /// `LONG_MIN // -1`, the one quotient a C long cannot hold.
 fn floor_div(a: c_long, b: c_long) -> Option<c_long> {
     let q = a.checked_div(b)?;
-    Some(if a % b != 0 && ((a < 0) != (b < 0)) { q - 1 } else { q })
+    Some(if a % b != 0 && ((a < 0) != (b < 0)) {
+        q - 1
+    } else {
+        q
+    })
 }
 
 /// Python's modulo: the sign of the divisor. None for a zero divisor.
@@ -195,7 +208,11 @@ fn floor_mod(a: c_long, b: c_long) -> Option<c_long> {
     }
     // wrapping_rem: LONG_MIN % -1 is 0, and cannot overflow here.
     let r = a.wrapping_rem(b);
-    Some(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+    Some(if r != 0 && ((r < 0) != (b < 0)) {
+        r + b
+    } else {
+        r
+    })
 }
 
 fn power(a: c_long, b: c_long) -> Option<c_long> {
@@ -238,7 +255,10 @@ binary_slot!(nb_or, |a, b| Some(a | b), ffi::PyNumber_Or);
 binary_slot!(nb_xor, |a, b| Some(a ^ b), ffi::PyNumber_Xor);
 
 /// `a / b`: always a float (or complex), exactly as int gives it.
-pub unsafe extern "C" fn nb_true_divide(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+pub unsafe extern "C" fn nb_true_divide(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // Both exactly representable as doubles: one correctly rounded IEEE
     // division gives int's answer, as CPython's own fast path does.
     const EXACT: u64 = 1 << f64::MANTISSA_DIGITS;
@@ -246,7 +266,9 @@ pub unsafe extern "C" fn nb_true_divide(a: *mut ffi::PyObject, b: *mut ffi::PyOb
     unsafe {
         match (operand(a), operand(b)) {
             (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
-            (Operand::Long(x), Operand::Long(y)) if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT => {
+            (Operand::Long(x), Operand::Long(y))
+                if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT =>
+            {
                 ffi::PyFloat_FromDouble(x as f64 / y as f64)
             }
             _ => delegate(a, b, ffi::PyNumber_TrueDivide),
@@ -255,7 +277,10 @@ pub unsafe extern "C" fn nb_true_divide(a: *mut ffi::PyObject, b: *mut ffi::PyOb
 }
 
 /// `divmod(a, b)`: a tuple of two LegacyInts (or ints, where they do not fit).
-pub unsafe extern "C" fn nb_divmod(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+pub unsafe extern "C" fn nb_divmod(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live (called by the interpreter). The two
     // results are moved into the tuple or released.
     unsafe {
@@ -294,7 +319,10 @@ pub unsafe extern "C" fn nb_power(
     // temporaries are released on every path.
     unsafe {
         if m == ffi::Py_None() {
-            unsafe extern "C" fn pow2(x: *mut ffi::PyObject, y: *mut ffi::PyObject) -> *mut ffi::PyObject {
+            unsafe extern "C" fn pow2(
+                x: *mut ffi::PyObject,
+                y: *mut ffi::PyObject,
+            ) -> *mut ffi::PyObject {
                 // SAFETY: GIL held, live operands (delegate's contract).
                 unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
             }
@@ -393,7 +421,17 @@ mod tests {
 
     #[test]
     fn floor_division_and_modulo_follow_python() {
-        let values = [c_long::MIN, c_long::MIN + 1, -7, -1, 0, 1, 3, 7, c_long::MAX];
+        let values = [
+            c_long::MIN,
+            c_long::MIN + 1,
+            -7,
+            -1,
+            0,
+            1,
+            3,
+            7,
+            c_long::MAX,
+        ];
         for &a in &values {
             for &b in &values {
                 if b == 0 {
@@ -402,7 +440,10 @@ mod tests {
                 }
                 let q = python_floor_div(a as i128, b as i128);
                 let r = a as i128 - q * b as i128;
-                assert_eq!(floor_div(a, b).map(i128::from), c_long::try_from(q).ok().map(i128::from));
+                assert_eq!(
+                    floor_div(a, b).map(i128::from),
+                    c_long::try_from(q).ok().map(i128::from)
+                );
                 assert_eq!(floor_mod(a, b).map(i128::from), Some(r));
             }
         }

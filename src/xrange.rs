@@ -24,16 +24,29 @@ struct Bounds {
 impl Bounds {
     /// Reads `(stop)` or `(start, stop[, step])` as `range()` does.
     fn parse(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
-        let values = args.iter().map(|a| as_c_long(&a)).collect::<PyResult<Vec<_>>>();
+        let values = args
+            .iter()
+            .map(|a| as_c_long(&a))
+            .collect::<PyResult<Vec<_>>>();
         let (start, stop, step) = match (args.len(), values?.as_slice()) {
             (1, [stop]) => (0, *stop, 1),
             (2, [start, stop]) => (*start, *stop, 1),
             (3, [start, stop, step]) => (*start, *stop, *step),
-            (0, _) => return Err(PyTypeError::new_err(format!("{name} expected at least 1 argument, got 0"))),
-            (n, _) => return Err(PyTypeError::new_err(format!("{name} expected at most 3 arguments, got {n}"))),
+            (0, _) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} expected at least 1 argument, got 0"
+                )))
+            }
+            (n, _) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} expected at most 3 arguments, got {n}"
+                )))
+            }
         };
         if step == 0 {
-            return Err(PyValueError::new_err(format!("{name}() arg 3 must not be zero")));
+            return Err(PyValueError::new_err(format!(
+                "{name}() arg 3 must not be zero"
+            )));
         }
         Ok(Bounds { start, stop, step })
     }
@@ -59,7 +72,9 @@ impl Bounds {
         usize::try_from(self.len())
             .ok()
             .filter(|&n| n <= isize::MAX as usize)
-            .ok_or_else(|| PyOverflowError::new_err("xrange has more elements than a list can hold"))
+            .ok_or_else(|| {
+                PyOverflowError::new_err("xrange has more elements than a list can hold")
+            })
     }
 }
 
@@ -101,7 +116,9 @@ impl XRange {
     #[new]
     #[pyo3(signature = (*args))]
     fn new(args: &Bound<'_, PyTuple>) -> PyResult<Self> {
-        Ok(XRange { bounds: Bounds::parse("xrange", args)? })
+        Ok(XRange {
+            bounds: Bounds::parse("xrange", args)?,
+        })
     }
 
     fn __len__(&self) -> PyResult<usize> {
@@ -109,12 +126,36 @@ impl XRange {
     }
 
     fn __iter__(&self) -> XRangeIterator {
-        XRangeIterator { bounds: self.bounds, next: 0, len: self.bounds.len() }
+        XRangeIterator {
+            first: self.bounds.start as i128,
+            step: self.bounds.step as i128,
+            next: 0,
+            len: self.bounds.len(),
+        }
+    }
+
+    fn __reversed__(&self) -> XRangeIterator {
+        let len = self.bounds.len();
+        let last = if len == 0 {
+            0
+        } else {
+            self.bounds.nth(len - 1) as i128
+        };
+        XRangeIterator {
+            first: last,
+            step: -(self.bounds.step as i128),
+            next: 0,
+            len,
+        }
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
         let len = self.bounds.len();
-        let i = if index < 0 { len as i128 + index as i128 } else { index as i128 };
+        let i = if index < 0 {
+            len as i128 + index as i128
+        } else {
+            index as i128
+        };
         if i < 0 || i >= len as i128 {
             return Err(PyIndexError::new_err("xrange object index out of range"));
         }
@@ -138,9 +179,13 @@ impl XRange {
 }
 
 /// The iterator of an xrange: each `next()` pops one LegacyInt from the pool.
+///
+/// Element `i` is `first + i * step` for `i < len`; every one of them lies
+/// within the xrange's bounds, so it fits a C long.
 #[pyclass(module = "legacyint")]
 pub struct XRangeIterator {
-    bounds: Bounds,
+    first: i128,
+    step: i128,
     next: u128,
     len: u128,
 }
@@ -155,7 +200,7 @@ impl XRangeIterator {
         if self.next >= self.len {
             return Ok(None);
         }
-        let value = self.bounds.nth(self.next);
+        let value = (self.first + self.next as i128 * self.step) as c_long;
         let item = legacy_int(py, value)?;
         self.next += 1;
         Ok(Some(item))
@@ -176,7 +221,10 @@ impl XRangeIterator {
 /// [LegacyInt(1000), LegacyInt(1004), LegacyInt(1008)]
 #[pyfunction(name = "range")]
 #[pyo3(signature = (*args))]
-pub fn legacy_range<'py>(py: Python<'py>, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyList>> {
+pub fn legacy_range<'py>(
+    py: Python<'py>,
+    args: &Bound<'py, PyTuple>,
+) -> PyResult<Bound<'py, PyList>> {
     let bounds = Bounds::parse("range", args)?;
     let len = bounds.checked_len()?;
     // SAFETY: GIL held (the token). PyList_New gives a list of `len` empty

@@ -9,7 +9,7 @@ Python 3 ints (``kind="int"``), and measures every stage:
 stage                     what happened just before the measurement
 ========================  ================================================
 ``start``                 nothing yet
-``built``                 ``l = [f(i) for i in range(2**20, 2**20 + n)]``
+``built``                 ``l = [i + 2**20 for i in xrange(n)]``
 ``deleted``               ``del l``
 ``rebuilt``               the list built again
 ``gc_collect``            ``del l`` and ``gc.collect()``
@@ -94,11 +94,17 @@ def _check(n: int, kind: str) -> None:
 
 
 def _builder(kind: str) -> Callable[[int], list]:
-    if kind == "legacy":
-        from legacyint import LegacyInt
+    """The original experiment's list: ``[i + 2**20 for i in xrange(n)]``.
 
-        return lambda n: [LegacyInt(i) for i in range(OFFSET, OFFSET + n)]
-    return lambda n: [i + 0 for i in range(OFFSET, OFFSET + n)]
+    With ``legacyint.xrange`` each ``i`` is a LegacyInt and so is each sum,
+    both from the pool, as under Python 2; with the builtin ``range`` both
+    are Python 3 ints.
+    """
+    if kind == "legacy":
+        from legacyint import xrange
+
+        return lambda n: [i + OFFSET for i in xrange(n)]
+    return lambda n: [i + OFFSET for i in range(n)]
 
 
 def _run_here(n: int, kind: str, progress: bool) -> List[Record]:
