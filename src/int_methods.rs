@@ -183,14 +183,19 @@ unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *m
     unsafe { nb_positive(obj) }
 }
 
+unsafe extern "C" fn get_int(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live LegacyInt (a getter).
+    unsafe { ffi::PyLong_FromLong(value_of(obj)) }
+}
+
+unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    // SAFETY: GIL held (a getter).
+    unsafe { ffi::PyLong_FromLong(1) }
+}
+
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter); 0 is in the small-int cache.
     unsafe { int_pool::from_long(0) }
-}
-
-unsafe extern "C" fn get_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
-    // SAFETY: GIL held (a getter); 1 is in the small-int cache.
-    unsafe { int_pool::from_long(1) }
 }
 
 const fn method(
@@ -321,16 +326,10 @@ pub fn getset() -> Vec<ffi::PyGetSetDef> {
     vec![
         getter(c"real", get_identity, c"the real part of a complex number"),
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
-        getter(
-            c"numerator",
-            get_identity,
-            c"the numerator of a rational number in lowest terms",
-        ),
-        getter(
-            c"denominator",
-            get_one,
-            c"the denominator of a rational number in lowest terms",
-        ),
+        // Plain ints: decimal's C code reads the numbers.Rational protocol
+        // and accepts nothing but an exact int there.
+        getter(c"numerator", get_int, c"the numerator in lowest terms (an int)"),
+        getter(c"denominator", get_int_one, c"the denominator in lowest terms: 1 (an int)"),
         ffi::PyGetSetDef {
             name: ptr::null(),
             get: None,

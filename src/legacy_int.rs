@@ -290,6 +290,8 @@ pub fn hash_of_long(value: c_long) -> ffi::Py_hash_t {
         31
     };
     const MODULUS: u64 = (1 << BITS) - 1;
+    // c_ulong is 32 bits where long is (Windows): widen before the modulo.
+    #[allow(clippy::unnecessary_cast)]
     let magnitude = (value.unsigned_abs() as u64 % MODULUS) as ffi::Py_hash_t;
     let hash = if value < 0 { -magnitude } else { magnitude };
     if hash == -1 {
@@ -356,9 +358,10 @@ unsafe extern "C" fn legacy_int_richcompare(
         let ordering = match integer_operand(other) {
             Some(Operand::Value(b)) => a.cmp(&b),
             Some(Operand::Beyond(sign)) => 0.cmp(&sign),
-            None if ffi::PyFloat_Check(other) != 0 || ffi::PyComplex_Check(other) != 0 => {
-                // int knows how to compare exactly with float and complex
-                // (no rounding of large values); let it.
+            None => {
+                // int knows how to compare exactly with float (no rounding of
+                // large values), complex, Decimal, Fraction, and which
+                // TypeError to raise for the rest: let it.
                 let n = to_pylong(obj);
                 if n.is_null() {
                     return ptr::null_mut();
@@ -367,7 +370,6 @@ unsafe extern "C" fn legacy_int_richcompare(
                 ffi::Py_DECREF(n);
                 return result;
             }
-            None => return ffi::Py_NewRef(ffi::Py_NotImplemented()),
         };
         let truth = match op {
             ffi::Py_LT => ordering == Ordering::Less,

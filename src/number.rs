@@ -19,12 +19,10 @@ use std::ptr;
 enum Operand {
     /// A LegacyInt, an int or a bool whose value fits a C long.
     Long(c_long),
-    /// An int outside the C long range, a float or a complex: int's own
-    /// operation knows what to do with it.
+    /// Anything else: an int outside the C long range, a float, a Decimal, a
+    /// str. int's own operation decides what it gives (or which TypeError it
+    /// raises, after trying the other operand's reflected method).
     Delegate,
-    /// Anything else: NotImplemented, so that Python tries the other operand
-    /// and raises int's TypeError if that fails too.
-    Foreign,
 }
 
 /// # Safety
@@ -39,27 +37,12 @@ unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow: c_int = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
-            return if overflow == 0 {
-                Operand::Long(value)
-            } else {
-                Operand::Delegate
-            };
+            if overflow == 0 {
+                return Operand::Long(value);
+            }
         }
-        if ffi::PyFloat_Check(obj) != 0 || ffi::PyComplex_Check(obj) != 0 {
-            return Operand::Delegate;
-        }
-        Operand::Foreign
+        Operand::Delegate
     }
-}
-
-/// A new reference to NotImplemented.
-///
-/// # Safety
-/// The GIL is held.
-#[inline]
-unsafe fn not_implemented() -> *mut ffi::PyObject {
-    // SAFETY: GIL held.
-    unsafe { ffi::Py_NewRef(ffi::Py_NotImplemented()) }
 }
 
 /// The object int's operations should see for `obj`: a new int for a
@@ -169,7 +152,6 @@ unsafe fn binary(
     // SAFETY: GIL held, a and b live.
     unsafe {
         match (operand(a), operand(b)) {
-            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
             (Operand::Long(x), Operand::Long(y)) => match fast(x, y) {
                 Some(r) => int_pool::from_long(r),
                 None => delegate(a, b, slow),
@@ -265,7 +247,6 @@ pub unsafe extern "C" fn nb_true_divide(
     // SAFETY: GIL held, a and b live (called by the interpreter).
     unsafe {
         match (operand(a), operand(b)) {
-            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
             (Operand::Long(x), Operand::Long(y))
                 if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT =>
             {
@@ -285,7 +266,6 @@ pub unsafe extern "C" fn nb_divmod(
     // results are moved into the tuple or released.
     unsafe {
         match (operand(a), operand(b)) {
-            (Operand::Foreign, _) | (_, Operand::Foreign) => not_implemented(),
             (Operand::Long(x), Operand::Long(y)) => match (floor_div(x, y), floor_mod(x, y)) {
                 (Some(q), Some(r)) => {
                     let q = int_pool::from_long(q);
@@ -330,11 +310,6 @@ pub unsafe extern "C" fn nb_power(
         }
         // Three-argument pow: int's, with int's errors (a float anywhere,
         // a zero modulus, a non-invertible base).
-        for obj in [a, b, m] {
-            if let Operand::Foreign = operand(obj) {
-                return not_implemented();
-            }
-        }
         let x = as_python_number(a);
         let y = as_python_number(b);
         let z = as_python_number(m);
