@@ -146,6 +146,12 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
         if tp.is_null() {
             return ptr::null_mut();
         }
+        // Calling the type goes through tp_vectorcall when it is set (type
+        // objects are vectorcallable through this field), skipping the
+        // argument tuple and type_call's generic path. PyType_FromSpec only
+        // takes it as a slot from 3.14 on, so set it here. Subclasses do not
+        // inherit it: they keep type_call, and with it their __init__.
+        (*tp.cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(legacy_int_vectorcall);
         // The static keeps this reference for the life of the process.
         *LEGACY_INT_TYPE.get() = tp.cast();
         ffi::Py_NewRef(tp)
@@ -235,6 +241,70 @@ unsafe extern "C" fn legacy_int_new(
             (*obj.cast::<LegacyIntObject>()).ob_ival = value;
         }
         obj
+    }
+}
+
+/// `LegacyInt(...)` through vectorcall: one argument that is an int or a
+/// LegacyInt is read in place; anything else takes the general path.
+unsafe extern "C" fn legacy_int_vectorcall(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: called by the interpreter with the GIL held; `args` holds
+    // `nargs` positional arguments followed by one per name in `kwnames`.
+    unsafe {
+        let nargs = ffi::PyVectorcall_NARGS(nargsf);
+        let tp = legacy_int_type();
+        if callable == tp.cast() && kwnames.is_null() && nargs == 1 {
+            let x = *args;
+            if ffi::Py_TYPE(x) == tp {
+                return int_pool::from_long(value_of(x));
+            }
+            if ffi::PyLong_CheckExact(x) != 0 {
+                return match long_value(x) {
+                    Some(value) => int_pool::from_long(value),
+                    None => ptr::null_mut(),
+                };
+            }
+        }
+        // The general path: the tuple and dict that type_call expects, then
+        // type_call itself (tp_new, and tp_init for a subclass).
+        let Some(type_call) = (*ptr::addr_of_mut!(ffi::PyType_Type)).tp_call else {
+            ffi::PyErr_SetString(ffi::PyExc_SystemError, c"type has no tp_call".as_ptr());
+            return ptr::null_mut();
+        };
+        let tuple = ffi::PyTuple_New(nargs);
+        if tuple.is_null() {
+            return tuple;
+        }
+        for i in 0..nargs {
+            // Steals a new reference into a tuple nobody else has seen.
+            ffi::PyTuple_SET_ITEM(tuple, i, ffi::Py_NewRef(*args.offset(i)));
+        }
+        let mut kwargs = ptr::null_mut();
+        if !kwnames.is_null() {
+            kwargs = ffi::PyDict_New();
+            if kwargs.is_null() {
+                ffi::Py_DECREF(tuple);
+                return kwargs;
+            }
+            for k in 0..ffi::PyTuple_GET_SIZE(kwnames) {
+                let name = ffi::PyTuple_GET_ITEM(kwnames, k);
+                if ffi::PyDict_SetItem(kwargs, name, *args.offset(nargs + k)) < 0 {
+                    ffi::Py_DECREF(tuple);
+                    ffi::Py_DECREF(kwargs);
+                    return ptr::null_mut();
+                }
+            }
+        }
+        let result = type_call(callable, tuple, kwargs);
+        ffi::Py_DECREF(tuple);
+        if !kwargs.is_null() {
+            ffi::Py_DECREF(kwargs);
+        }
+        result
     }
 }
 

@@ -328,3 +328,24 @@ def test_copy_and_deepcopy():
     x = LegacyInt(10**6)
     assert copy.copy(x) == x and type(copy.copy(x)) is LegacyInt
     assert copy.deepcopy([x])[0] == x
+
+
+def test_constructor_call_paths_agree():
+    """The vectorcall fast path and the general path give the same results."""
+    ctor = LegacyInt
+    assert ctor(10**6) == ctor(*[10**6]) == ctor(**{}) + 10**6 == ctor("1000000", **{"base": 10})
+    assert ctor(x := LegacyInt(10**6)) == x and type(ctor(x)) is LegacyInt
+    with pytest.raises(TypeError):
+        ctor(1, 2, 3)
+    with pytest.raises(TypeError):
+        ctor(x=5)
+
+    class WithInit(LegacyInt):
+        def __init__(self, value, base=10):
+            self.label = f"{value} in base {base}"
+
+    w = WithInit("11", base=2)
+    assert w == 3 and w.label == "11 in base 2" and type(w) is WithInit
+    # As with int, __new__ sees the arguments too: extra ones are refused.
+    with pytest.raises(TypeError, match="invalid keyword"):
+        WithInit(7, label="seven")
