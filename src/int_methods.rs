@@ -328,8 +328,16 @@ pub fn getset() -> Vec<ffi::PyGetSetDef> {
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
         // Plain ints: decimal's C code reads the numbers.Rational protocol
         // and accepts nothing but an exact int there.
-        getter(c"numerator", get_int, c"the numerator in lowest terms (an int)"),
-        getter(c"denominator", get_int_one, c"the denominator in lowest terms: 1 (an int)"),
+        getter(
+            c"numerator",
+            get_int,
+            c"the numerator in lowest terms (an int)",
+        ),
+        getter(
+            c"denominator",
+            get_int_one,
+            c"the denominator in lowest terms: 1 (an int)",
+        ),
         ffi::PyGetSetDef {
             name: ptr::null(),
             get: None,

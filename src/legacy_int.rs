@@ -8,7 +8,7 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
-use crate::{int_methods, int_pool, number};
+use crate::{compact_long, int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -59,6 +59,15 @@ pub unsafe fn value_of(obj: *mut ffi::PyObject) -> c_long {
     // LegacyIntObject layout (basicsize is inherited and only grows).
     unsafe { (*obj.cast::<LegacyIntObject>()).ob_ival }
 }
+
+/// Subclassable, and immutable as int is: nobody can rebind
+/// `LegacyInt.__add__`. Immutability also lets the 3.11+ interpreter
+/// specialise `LegacyInt(x)` calls to the type's vectorcall entry.
+#[cfg(Py_3_10)]
+const TYPE_FLAGS: std::os::raw::c_ulong =
+    ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE | ffi::Py_TPFLAGS_IMMUTABLETYPE;
+#[cfg(not(Py_3_10))]
+const TYPE_FLAGS: std::os::raw::c_ulong = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
 
 const TYPE_DOC: &CStr = c"LegacyInt(x=0, /)\n\
 LegacyInt(x, /, base=10)\n\
@@ -139,7 +148,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             name: c"legacyint.LegacyInt".as_ptr(),
             basicsize: std::mem::size_of::<LegacyIntObject>() as c_int,
             itemsize: 0,
-            flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
+            flags: TYPE_FLAGS as _,
             slots: slots.as_mut_ptr(),
         };
         let tp = ffi::PyType_FromSpec(&mut spec);
@@ -204,7 +213,7 @@ unsafe fn value_from_args(args: *mut ffi::PyObject, kwargs: *mut ffi::PyObject) 
                 return Some(value_of(x));
             }
             if ffi::PyLong_CheckExact(x) != 0 {
-                return long_value(x);
+                return compact_long::read(x).or_else(|| long_value(x));
             }
         }
         // Everything else is int()'s business: strings with any base, floats,
@@ -263,14 +272,33 @@ unsafe extern "C" fn legacy_int_vectorcall(
                 return int_pool::from_long(value_of(x));
             }
             if ffi::PyLong_CheckExact(x) != 0 {
-                return match long_value(x) {
+                return match compact_long::read(x).or_else(|| long_value(x)) {
                     Some(value) => int_pool::from_long(value),
                     None => ptr::null_mut(),
                 };
             }
         }
-        // The general path: the tuple and dict that type_call expects, then
-        // type_call itself (tp_new, and tp_init for a subclass).
+        vectorcall_general(callable, args, nargs, kwnames)
+    }
+}
+
+/// Every other call: the tuple and dict that type_call expects, then
+/// type_call itself (tp_new, and tp_init for a subclass). Kept out of line so
+/// that the fast path above saves no registers for it.
+///
+/// # Safety
+/// As `legacy_int_vectorcall`, with `nargs` already extracted.
+#[cold]
+#[inline(never)]
+unsafe fn vectorcall_general(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; `args` holds `nargs` positional arguments followed by
+    // one per name in `kwnames` (the vectorcall convention).
+    unsafe {
         let Some(type_call) = (*ptr::addr_of_mut!(ffi::PyType_Type)).tp_call else {
             ffi::PyErr_SetString(ffi::PyExc_SystemError, c"type has no tp_call".as_ptr());
             return ptr::null_mut();

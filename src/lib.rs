@@ -5,9 +5,11 @@
 //! - `legacy_int`: the `LegacyInt` type and its slots, through `pyo3::ffi`;
 //!   `number` its number protocol, `int_methods` the rest of int's interface.
 //! - `xrange`: Python 2's `xrange` and `range`, filled from the pool.
+//! - `compact_long`: reading one-digit ints in place, checked at import.
 //! - this file: the `legacyint._core` module that registers everything.
 
 pub mod arena;
+mod compact_long;
 mod gil_cell;
 mod int_methods;
 mod int_pool;
@@ -126,6 +128,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // reference or null with an exception set, which from_owned_ptr_or_err
     // takes over.
     let tp = unsafe { Bound::from_owned_ptr_or_err(py, legacy_int::create_type())? };
+    // SAFETY: GIL held during module init.
+    unsafe { compact_long::enable_if_layout_matches() };
     // SAFETY: GIL held and the type now exists.
     if unsafe { int_pool::init_small_ints() }.is_err() {
         return Err(PyErr::fetch(py));

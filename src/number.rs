@@ -9,8 +9,8 @@
 //! ints, so that values and exceptions are int's own, and the result is then
 //! brought back into the pool if it fits.
 
-use crate::int_pool;
 use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
+use crate::{compact_long, int_pool};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long};
 use std::ptr;
@@ -33,6 +33,11 @@ unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
     unsafe {
         if is_legacy_int(obj) {
             return Operand::Long(value_of(obj));
+        }
+        if ffi::PyLong_CheckExact(obj) != 0 {
+            if let Some(value) = compact_long::read(obj) {
+                return Operand::Long(value);
+            }
         }
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow: c_int = 0;
