@@ -5,7 +5,15 @@ import importlib
 
 import pytest
 
-MODULES = ["legacyint", "legacyint._stats", "legacyint.experiment", "legacyint.__main__", "legacyint._core"]
+MODULES = [
+    "legacyint",
+    "legacyint._stats",
+    "legacyint._gc",
+    "legacyint.experiment",
+    "legacyint.plot",
+    "legacyint.testing",
+    "legacyint._core",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -29,11 +29,15 @@ from ._core import (
     range,
     xrange,
 )
+from ._gc import gc_clears_pool, install as _install_gc_hook, set_gc_clears_pool
 from ._stats import PoolStats, pool_stats
 
 # A LegacyInt is an integer in every respect but its memory: Fraction,
 # statistics and anything else that checks numbers.Integral accept it.
 numbers.Integral.register(LegacyInt)
+
+# As in Python 2.6+, a full gc.collect() also clears the pool's free list.
+_install_gc_hook()
 
 __version__ = "0.1.0"
 
@@ -46,8 +50,10 @@ __all__ = [
     "PoolStats",
     "block_occupancy",
     "clear_free_list",
+    "gc_clears_pool",
     "malloc_trim",
     "pool_stats",
     "range",
+    "set_gc_clears_pool",
     "xrange",
 ]

@@ -16,7 +16,6 @@ from typing import Dict, List, Optional, Sequence
 
 from . import experiment
 
-MB = 2**20
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print every record as JSON instead of the table")
     output.add_argument("--csv", action="store_true", help="print every record as CSV instead of the table")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also save a bar chart of resident memory per stage (needs: pip install 'legacyint[plot]')",
+    )
+    parser.add_argument(
+        "--gc-keeps-pool",
+        action="store_true",
+        help="Python 2.5's collector: gc.collect() leaves the pool alone, "
+        "so only clear_free_list() gives blocks back (default: Python 2.6+, gc.collect() clears it)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
@@ -60,35 +70,6 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
-
-
-def format_table(records: Sequence[Dict]) -> str:
-    """The side-by-side table: stage, RSS of each kind, and the pool's state.
-
-    >>> from legacyint import experiment
-    >>> from legacyint.__main__ import format_table
-    >>> print(format_table(experiment.run(1000, "legacy", fresh_process=False)).splitlines()[0])
-    stage             LegacyInt RSS MB      blocks          free
-    """
-    by_kind: Dict[str, Dict[str, Dict]] = {}
-    for record in records:
-        by_kind.setdefault(record["kind"], {})[record["stage"]] = record
-    kinds = [k for k in experiment.KINDS if k in by_kind]
-    titles = {"int": "int RSS MB", "legacy": "LegacyInt RSS MB"}
-    header = f"{'stage':<16}" + "".join(f"{titles[k]:>18}" for k in kinds)
-    if "legacy" in by_kind:
-        header += f"{'blocks':>12}{'free':>14}"
-    lines = [header]
-    for stage in experiment.STAGES:
-        line = f"{stage:<16}"
-        for kind in kinds:
-            record = by_kind[kind].get(stage)
-            line += f"{record['rss'] / MB:>18.1f}" if record else f"{'-':>18}"
-        pool = by_kind.get("legacy", {}).get(stage)
-        if pool:
-            line += f"{pool['blocks']:>12,}{pool['free']:>14,}"
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _summary(records: Sequence[Dict]) -> str:
@@ -112,15 +93,29 @@ def _summary(records: Sequence[Dict]) -> str:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.plot:
+        from . import plot
+
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            parser.error("--plot needs matplotlib: pip install 'legacyint[plot]'")
     kinds = experiment.KINDS if args.kind == "both" else (args.kind,)
     records: List[Dict] = []
     try:
         for kind in kinds:
-            records += experiment.run(args.n, kind, progress=not args.quiet)
+            records += experiment.run(
+                args.n, kind, progress=not args.quiet, gc_clears_pool=not args.gc_keeps_pool
+            )
     except RuntimeError as error:
         print(f"python -m legacyint: {error}", file=sys.stderr)
         return 1
+    if args.plot:
+        plot.plot_experiment(records).savefig(args.plot, dpi=120)
+        if not args.quiet:
+            print(f"plot saved to {args.plot}", file=sys.stderr)
     if args.json:
         json.dump(records, sys.stdout, indent=1)
         print()
@@ -129,7 +124,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         writer.writeheader()
         writer.writerows(records)
     else:
-        print(format_table(records))
+        print(experiment.format_table(records))
         print()
         print(_summary(records))
     return 0

@@ -12,7 +12,9 @@ stage                     what happened just before the measurement
 ``built``                 ``l = [i + 2**20 for i in xrange(n)]``
 ``deleted``               ``del l``
 ``rebuilt``               the list built again
-``gc_collect``            ``del l`` and ``gc.collect()``
+``gc_collect``            ``del l`` and ``gc.collect()`` (which clears the pool's
+                          free list, as in Python 2.6+, unless
+                          ``gc_clears_pool=False``)
 ``clear_free_list``       :func:`legacyint.clear_free_list`
 ``malloc_trim``           :func:`legacyint.malloc_trim`
 ========================  ================================================
@@ -35,7 +37,7 @@ import json
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Sequence
 
 KINDS = ("int", "legacy")
 STAGES = ("start", "built", "deleted", "rebuilt", "gc_collect", "clear_free_list", "malloc_trim")
@@ -51,7 +53,12 @@ Record = Dict[str, Any]
 
 
 def run(
-    n: int = DEFAULT_N, kind: str = "legacy", *, fresh_process: bool = True, progress: bool = False
+    n: int = DEFAULT_N,
+    kind: str = "legacy",
+    *,
+    fresh_process: bool = True,
+    progress: bool = False,
+    gc_clears_pool: bool = True,
 ) -> List[Record]:
     """Run the experiment for ``n`` objects of ``kind``; one record per stage.
 
@@ -60,12 +67,14 @@ def run(
     executable), so that one run's pool does not pollute the next and RSS
     starts from a clean process; ``fresh_process=False`` runs it here.
     ``progress=True`` prints a line per stage on stderr, for long runs.
+    ``gc_clears_pool=False`` runs it with Python 2.5's collector, which left
+    the pool alone (see :func:`legacyint.set_gc_clears_pool`).
 
     Every record holds ``kind``, ``stage``, ``n``, ``rss`` and ``uss`` (bytes,
     from psutil), ``elapsed`` (seconds the stage's action took),
     ``container_bytes`` (``sys.getsizeof`` of the list, for the stages that
     hold one), ``python`` and ``executable`` (the interpreter that ran it),
-    and every field of :func:`legacyint.pool_stats`.
+    ``gc_clears_pool``, and every field of :func:`legacyint.pool_stats`.
 
     >>> from legacyint import experiment
     >>> r = experiment.run(n=1000, kind="int", fresh_process=False)
@@ -74,16 +83,46 @@ def run(
     """
     _check(n, kind)
     if not fresh_process:
-        return _run_here(n, kind, progress)
+        return _run_here(n, kind, progress, gc_clears_pool)
     command = [sys.executable, "-m", "legacyint.experiment", kind, str(n)]
     if progress:
         command.append("--progress")
+    if not gc_clears_pool:
+        command.append("--gc-keeps-pool")
     # stderr is left to the caller's terminal: it carries the progress lines
     # and, if the run fails, the traceback.
     done = subprocess.run(command, stdout=subprocess.PIPE, check=False, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"experiment subprocess {command} failed with exit code {done.returncode}")
     return json.loads(done.stdout)
+
+
+def format_table(records: Sequence[Record]) -> str:
+    """The side-by-side table: stage, RSS of each kind, and the pool's state.
+
+    >>> from legacyint import experiment
+    >>> print(experiment.format_table(experiment.run(1000, "legacy")).splitlines()[0])
+    stage             LegacyInt RSS MB      blocks          free
+    """
+    by_kind: Dict[str, Dict[str, Record]] = {}
+    for record in records:
+        by_kind.setdefault(record["kind"], {})[record["stage"]] = record
+    kinds = [k for k in KINDS if k in by_kind]
+    titles = {"int": "int RSS MB", "legacy": "LegacyInt RSS MB"}
+    header = f"{'stage':<16}" + "".join(f"{titles[k]:>18}" for k in kinds)
+    if "legacy" in by_kind:
+        header += f"{'blocks':>12}{'free':>14}"
+    lines = [header]
+    for stage in STAGES:
+        line = f"{stage:<16}"
+        for kind in kinds:
+            record = by_kind[kind].get(stage)
+            line += f"{record['rss'] / 2**20:>18.1f}" if record else f"{'-':>18}"
+        pool = by_kind.get("legacy", {}).get(stage)
+        if pool:
+            line += f"{pool['blocks']:>12,}{pool['free']:>14,}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _check(n: int, kind: str) -> None:
@@ -107,12 +146,19 @@ def _builder(kind: str) -> Callable[[int], list]:
     return lambda n: [i + OFFSET for i in range(n)]
 
 
-def _run_here(n: int, kind: str, progress: bool) -> List[Record]:
+def _run_here(n: int, kind: str, progress: bool, gc_clears_pool: bool = True) -> List[Record]:
     import psutil
 
     import legacyint
 
-    process = psutil.Process()
+    previous = legacyint.set_gc_clears_pool(gc_clears_pool)
+    try:
+        return _stages(n, kind, progress, psutil.Process(), legacyint)
+    finally:
+        legacyint.set_gc_clears_pool(previous)
+
+
+def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> List[Record]:
     build = _builder(kind)
     records: List[Record] = []
 
@@ -128,6 +174,7 @@ def _run_here(n: int, kind: str, progress: bool) -> List[Record]:
             "container_bytes": sys.getsizeof(container) if container is not None else 0,
             "python": sys.version.split()[0],
             "executable": sys.executable,
+            "gc_clears_pool": legacyint.gc_clears_pool(),
         }
         record.update(legacyint.pool_stats()._asdict())
         records.append(record)
@@ -164,10 +211,12 @@ def _run_here(n: int, kind: str, progress: bool) -> List[Record]:
 
 
 def _worker(argv: List[str]) -> int:
-    """Entry of the fresh process: ``python -m legacyint.experiment KIND N [--progress]``."""
+    """Entry of the fresh process:
+    ``python -m legacyint.experiment KIND N [--progress] [--gc-keeps-pool]``."""
     kind, n = argv[0], int(argv[1])
     _check(n, kind)
-    json.dump(_run_here(n, kind, progress="--progress" in argv[2:]), sys.stdout)
+    records = _run_here(n, kind, "--progress" in argv[2:], "--gc-keeps-pool" not in argv[2:])
+    json.dump(records, sys.stdout)
     return 0
 
 

@@ -1,0 +1,115 @@
+"""Plots of the experiment and of the pool (``pip install legacyint[plot]``).
+
+Each function returns a matplotlib ``Figure``; pass ``ax=`` to draw into an
+Axes of your own figure instead. Figures are made without pyplot, so they
+work the same in a script, a test and a notebook.
+
+>>> from legacyint import experiment, plot
+>>> records = experiment.run(10_000, "legacy") + experiment.run(10_000, "int")
+>>> fig = plot.plot_experiment(records)
+>>> fig.axes[0].get_ylabel()
+'resident memory (MB)'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+from . import experiment
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+LABELS = {"int": "Python 3 int", "legacy": "LegacyInt (Python 2 pool)"}
+COLORS = {"int": "#4C72B0", "legacy": "#DD8452"}
+
+
+def _figure_and_axes(ax: Optional["Axes"], size: Sequence[float]) -> "tuple[Figure, Axes]":
+    if ax is not None:
+        figure = ax.get_figure()
+        assert figure is not None
+        return figure, ax  # type: ignore[return-value]
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=tuple(size), layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] = None) -> "Figure":
+    """Resident memory after each stage of the experiment, one bar per kind.
+
+    ``records`` are those of :func:`legacyint.experiment.run` (one or both
+    kinds, in any order).
+
+    >>> from legacyint import experiment, plot
+    >>> fig = plot.plot_experiment(experiment.run(10_000, "legacy"))
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['LegacyInt (Python 2 pool)']
+    """
+    by_kind: Dict[str, Dict[str, Mapping[str, Any]]] = {}
+    for record in records:
+        by_kind.setdefault(record["kind"], {})[record["stage"]] = record
+    if not by_kind:
+        raise ValueError("no records to plot")
+    kinds = [k for k in experiment.KINDS if k in by_kind]
+    stages = [s for s in experiment.STAGES if any(s in by_kind[k] for k in kinds)]
+    figure, ax = _figure_and_axes(ax, (9, 4.5))
+    width = 0.8 / len(kinds)
+    for i, kind in enumerate(kinds):
+        xs = [j + (i - (len(kinds) - 1) / 2) * width for j in range(len(stages))]
+        heights = [by_kind[kind][s]["rss"] / 2**20 if s in by_kind[kind] else 0.0 for s in stages]
+        bars = ax.bar(xs, heights, width, label=LABELS[kind], color=COLORS[kind])
+        ax.bar_label(bars, fmt="%.0f", fontsize=8, padding=2)
+    ax.set_xticks(range(len(stages)), [s.replace("_", " ") for s in stages])
+    ax.set_ylabel("resident memory (MB)")
+    first = next(iter(by_kind.values()))
+    any_record = next(iter(first.values()))
+    ax.set_title(f"{any_record['n']:,} integers, Python {any_record['python']}")
+    ax.legend()
+    ax.margins(y=0.12)
+    return figure
+
+
+def plot_occupancy(
+    occupancy: Optional[Sequence[int]] = None,
+    ax: Optional["Axes"] = None,
+    *,
+    columns: Optional[int] = None,
+    objects_per_block: int = 41,
+) -> "Figure":
+    """A heat map of live objects per block, oldest block first, row by row.
+
+    ``occupancy`` defaults to :func:`legacyint.block_occupancy` now. A block
+    with one live object is as dark as a full one would be light: it is the
+    fragmentation that keeps memory from going back.
+
+    >>> from legacyint import plot
+    >>> fig = plot.plot_occupancy([41, 41, 3, 0, 17], columns=3)
+    >>> fig.axes[0].images[0].get_array().shape
+    (2, 3)
+    """
+    if occupancy is None:
+        from . import _core
+
+        occupancy = _core.block_occupancy()
+    counts: List[float] = [float(c) for c in occupancy]
+    n = len(counts)
+    columns = columns or max(1, math.ceil(math.sqrt(n)))
+    rows = max(1, math.ceil(n / columns))
+    grid = [[math.nan] * columns for _ in range(rows)]
+    for i, count in enumerate(counts):
+        grid[i // columns][i % columns] = count
+    figure, ax = _figure_and_axes(ax, (7, 6))
+    image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=objects_per_block, aspect="auto",
+                      interpolation="nearest")
+    figure.colorbar(image, ax=ax, label="live objects in the block")
+    ax.set_xlabel(f"block (row of {columns})")
+    ax.set_ylabel("row")
+    live = sum(counts)
+    ax.set_title(f"{n:,} blocks, {live:,.0f} live objects ({live / max(1, n * objects_per_block):.0%} full)")
+    return figure
+
+
+__all__ = ["plot_experiment", "plot_occupancy"]
