@@ -193,6 +193,32 @@ unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut 
     unsafe { ffi::PyLong_FromLong(1) }
 }
 
+unsafe extern "C" fn get_class(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj live (a getter).
+    unsafe { ffi::Py_NewRef(ffi::Py_TYPE(obj).cast()) }
+}
+
+/// `__class__` assignment would move an object between the pool and the
+/// generic allocator without moving its memory: tp_dealloc would then give
+/// pool memory to tp_free, or generic memory to the free list. CPython
+/// refuses it for immutable types (3.10+); this setter refuses it everywhere,
+/// for subclass instances too.
+unsafe extern "C" fn set_class(
+    _: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+    _: *mut c_void,
+) -> c_int {
+    // SAFETY: GIL held (a setter).
+    unsafe {
+        ffi::PyErr_SetString(
+            ffi::PyExc_TypeError,
+            c"__class__ assignment is not supported for LegacyInt: its memory belongs to its allocator"
+                .as_ptr(),
+        );
+    }
+    -1
+}
+
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter); 0 is in the small-int cache.
     unsafe { int_pool::from_long(0) }
@@ -312,10 +338,19 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
 }
 
 fn getter(name: &'static CStr, get: ffi::getter, doc: &'static CStr) -> ffi::PyGetSetDef {
+    getset_def(name, get, None, doc)
+}
+
+fn getset_def(
+    name: &'static CStr,
+    get: ffi::getter,
+    set: Option<ffi::setter>,
+    doc: &'static CStr,
+) -> ffi::PyGetSetDef {
     ffi::PyGetSetDef {
         name: name.as_ptr(),
         get: Some(get),
-        set: None,
+        set,
         doc: doc.as_ptr(),
         closure: ptr::null_mut(),
     }
@@ -324,6 +359,12 @@ fn getter(name: &'static CStr, get: ffi::getter, doc: &'static CStr) -> ffi::PyG
 /// The attribute table, built and leaked as the method table is.
 pub fn getset() -> Vec<ffi::PyGetSetDef> {
     vec![
+        getset_def(
+            c"__class__",
+            get_class,
+            Some(set_class),
+            c"the object's type (not assignable)",
+        ),
         getter(c"real", get_identity, c"the real part of a complex number"),
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
         // Plain ints: decimal's C code reads the numbers.Rational protocol

@@ -113,6 +113,24 @@ fn _set_block_limit(_py: Python<'_>, limit: Option<usize>) {
     unsafe { int_pool::pool().set_block_limit(limit) }
 }
 
+/// The pool, the type and the small-int cache are process-wide and guarded by
+/// the main interpreter's GIL. A sub-interpreter would share them (and on
+/// 3.12+ may run under a GIL of its own), so importing there is refused
+/// before anything is touched.
+fn refuse_subinterpreters() -> PyResult<()> {
+    // SAFETY: called during module exec, with the GIL held; these functions
+    // only read interpreter state.
+    let is_main = unsafe { pyo3::ffi::PyInterpreterState_Get() == pyo3::ffi::PyInterpreterState_Main() };
+    if is_main {
+        Ok(())
+    } else {
+        Err(PyImportError::new_err(
+            "legacyint cannot be imported in a sub-interpreter: its pool is process-wide \
+             and guarded by the main interpreter's GIL",
+        ))
+    }
+}
+
 #[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if cfg!(Py_GIL_DISABLED) {
@@ -124,6 +142,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ));
     }
     let py = m.py();
+    refuse_subinterpreters()?;
     // SAFETY: GIL held during module init; create_type returns a new
     // reference or null with an exception set, which from_owned_ptr_or_err
     // takes over.

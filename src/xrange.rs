@@ -24,30 +24,45 @@ struct Bounds {
 impl Bounds {
     /// Reads `(stop)` or `(start, stop[, step])` as `range()` does.
     fn parse(name: &str, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
-        let values = args
-            .iter()
-            .map(|a| as_c_long(&a))
-            .collect::<PyResult<Vec<_>>>();
-        let (start, stop, step) = match (args.len(), values?.as_slice()) {
-            (1, [stop]) => (0, *stop, 1),
-            (2, [start, stop]) => (*start, *stop, 1),
-            (3, [start, stop, step]) => (*start, *stop, *step),
-            (0, _) => {
+        // range()'s order of checks, so that a call with several faults
+        // raises what range() raises: the count, then each argument's
+        // __index__, then a zero step; the C long bound comes last.
+        match args.len() {
+            0 => {
                 return Err(PyTypeError::new_err(format!(
                     "{name} expected at least 1 argument, got 0"
                 )))
             }
-            (n, _) => {
+            n if n > 3 => {
                 return Err(PyTypeError::new_err(format!(
                     "{name} expected at most 3 arguments, got {n}"
                 )))
             }
-        };
-        if step == 0 {
+            _ => {}
+        }
+        let indexes = args
+            .iter()
+            .map(|a| as_index(&a))
+            .collect::<PyResult<Vec<_>>>()?;
+        if indexes.len() == 3 && !indexes[2].is_truthy()? {
             return Err(PyValueError::new_err(format!(
                 "{name}() arg 3 must not be zero"
             )));
         }
+        let values = indexes
+            .iter()
+            .map(as_c_long)
+            .collect::<PyResult<Vec<_>>>()?;
+        let (start, stop, step) = match values.as_slice() {
+            [stop] => (0, *stop, 1),
+            [start, stop] => (*start, *stop, 1),
+            [start, stop, step] => (*start, *stop, *step),
+            _ => {
+                return Err(PyTypeError::new_err(format!(
+                    "{name} takes 1 to 3 arguments"
+                )))
+            }
+        };
         Ok(Bounds { start, stop, step })
     }
 
@@ -78,15 +93,17 @@ impl Bounds {
     }
 }
 
-/// `operator.index(obj)` as a C long: TypeError for what `range()` refuses,
-/// OverflowError naming the C long range for what does not fit.
-fn as_c_long(obj: &Bound<'_, PyAny>) -> PyResult<c_long> {
-    let py = obj.py();
+/// `operator.index(obj)`: TypeError for what `range()` refuses.
+fn as_index<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: GIL held (the token); PyNumber_Index returns a new reference or
     // null with an exception set, which from_owned_ptr_or_err takes over.
-    let index = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyNumber_Index(obj.as_ptr()))? };
-    // SAFETY: GIL held; `index` is an int.
-    unsafe { long_value(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(py))
+    unsafe { Bound::from_owned_ptr_or_err(obj.py(), ffi::PyNumber_Index(obj.as_ptr())) }
+}
+
+/// An int as a C long, with OverflowError naming the range if it does not fit.
+fn as_c_long(index: &Bound<'_, PyAny>) -> PyResult<c_long> {
+    // SAFETY: GIL held (the token); `index` is an int (from as_index).
+    unsafe { long_value(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(index.py()))
 }
 
 /// A LegacyInt from the pool, as an owned Python object.
