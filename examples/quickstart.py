@@ -3,6 +3,8 @@
     python examples/quickstart.py
 """
 
+from __future__ import annotations
+
 from typing import List
 
 import legacyint

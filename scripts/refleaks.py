@@ -1,0 +1,141 @@
+"""Reference-leak check, in the spirit of CPython's ``regrtest -R``.
+
+Runs under a debug CPython (``python3.11d``, which has
+``sys.gettotalrefcount()``) against a legacyint built for it; see
+``scripts/check-refleaks``. Each public operation runs in a loop, several
+times over; after a warm-up the total reference count, the LegacyInt type's
+own count and the number of allocated memory blocks must not grow with the
+number of iterations. Exits 1 and names the operations that leak.
+"""
+
+import copy
+import gc
+import operator
+import pickle
+import sys
+
+import legacyint
+from legacyint import LegacyInt
+
+if not hasattr(sys, "gettotalrefcount"):
+    sys.exit("refleaks.py needs a debug build of CPython (python3.11d)")
+
+
+class Sub(LegacyInt):
+    pass
+
+
+class Index:
+    def __index__(self):
+        return 10**6
+
+
+class Raises:
+    def __index__(self):
+        raise RuntimeError("no")
+
+
+def expect(error, f, *args, **kwargs):
+    try:
+        f(*args, **kwargs)
+    except error:
+        return
+    raise AssertionError(f"{f} did not raise {error}")
+
+
+A, B, BIG = LegacyInt(10**6), LegacyInt(7), 2**70
+
+OPERATIONS = {
+    "construct from int": lambda: LegacyInt(10**6 + 1),
+    "construct from LegacyInt": lambda: LegacyInt(A),
+    "construct from str with base": lambda: LegacyInt("ff", base=16),
+    "construct from float": lambda: LegacyInt(3.5),
+    "construct from __index__": lambda: LegacyInt(Index()),
+    "construct small int": lambda: LegacyInt(7),
+    "construct subclass": lambda: Sub(10**6),
+    "subclass with dict": lambda: setattr(Sub(5), "note", [1, 2]),
+    "constructor errors": lambda: (
+        expect(ValueError, LegacyInt, "x"),
+        expect(TypeError, LegacyInt, None),
+        expect(OverflowError, LegacyInt, 2**63),
+        expect(RuntimeError, LegacyInt, Raises()),
+        expect(TypeError, LegacyInt, "1", base=1.5),
+    ),
+    "arithmetic": lambda: (A + B, A - B, A * B, A // B, A % B, divmod(A, B), A / B, A**2, -A, +A, abs(A), ~A),
+    "bitwise": lambda: (A << 3, A >> 3, A & B, A | B, A ^ B),
+    "mixed with int and float": lambda: (A + 1, 1 + A, A * 2.5, A + True, pow(A, 3, 7), pow(B, -1, 11)),
+    "promotion to int": lambda: (LegacyInt(2**62) * 4, A + BIG, A << 70, -LegacyInt(-(2**63))),
+    "arithmetic errors": lambda: (
+        expect(ZeroDivisionError, operator.floordiv, A, 0),
+        expect(ZeroDivisionError, operator.truediv, A, 0),
+        expect(ValueError, operator.lshift, A, -1),
+        expect(TypeError, operator.add, A, "x"),
+        expect(TypeError, operator.lt, A, "x"),
+    ),
+    "comparison and hash": lambda: (A < B, A == 10**6, A == 1.0, A != "x", hash(A), {A: 1}[10**6]),
+    "repr str format": lambda: (repr(A), str(A), format(A, "_x"), f"{A:,}", repr(Sub(3))),
+    "methods": lambda: (
+        A.bit_length(), A.bit_count(), A.to_bytes(8, "big"), LegacyInt.from_bytes(b"\x01\x02", "big"),
+        Sub.from_bytes(b"\x01", "big"), A.as_integer_ratio(), round(A, -2), round(A), A.conjugate(),
+        A.real, A.imag, A.numerator, A.denominator, A.is_integer(),
+    ),
+    "pickle and copy": lambda: (pickle.loads(pickle.dumps(A)), pickle.loads(pickle.dumps(Sub(4), 0)), copy.deepcopy(A)),
+    "xrange": lambda: (list(legacyint.xrange(10**6, 10**6 + 50)), legacyint.xrange(5)[-1], list(reversed(legacyint.xrange(3)))),
+    "range": lambda: legacyint.range(10**6, 10**6 + 50),
+    "range errors": lambda: (expect(ValueError, legacyint.range, 1, 2, 0), expect(OverflowError, legacyint.xrange, 2**63)),
+    "pool functions": lambda: (legacyint.pool_stats(), legacyint.block_occupancy(), legacyint.clear_free_list()),
+    "class assignment refused": lambda: expect(TypeError, setattr, LegacyInt(10**6), "__class__", Sub),
+}
+
+WARMUP, REPEATS, CALLS = 3, 5, 200
+
+
+def measure(op):
+    deltas = []
+    for repeat in range(WARMUP + REPEATS):
+        gc.collect()
+        refs, type_refs, blocks = sys.gettotalrefcount(), sys.getrefcount(LegacyInt), sys.getallocatedblocks()
+        for _ in range(CALLS):
+            op()
+        gc.collect()
+        if repeat >= WARMUP:
+            deltas.append(
+                (sys.gettotalrefcount() - refs, sys.getrefcount(LegacyInt) - type_refs, sys.getallocatedblocks() - blocks)
+            )
+    return deltas
+
+
+def leaks(deltas, baseline):
+    # A leak grows every repetition; noise does not (regrtest's criterion:
+    # every repetition positive), once the measuring loop's own constant
+    # cost (the baseline: the same loop calling nothing) is taken off.
+    # Memory blocks also move with the interpreter's caches (pickle's,
+    # the method cache), so a block leak must be at least one block every
+    # ten calls in every repetition: an object lost per call shows as CALLS.
+    thresholds = (1, 1, CALLS // 10)
+    names = ("references", "type references", "memory blocks")
+    return [name for i, name in enumerate(names)
+            if all(d[i] - b[i] >= thresholds[i] for d, b in zip(deltas, baseline))]
+
+
+def main():
+    failed = []
+    baseline = measure(lambda: None)
+    print(f"baseline (an empty loop): {baseline}")
+    for name, op in OPERATIONS.items():
+        deltas = measure(op)
+        leaked = leaks(deltas, baseline)
+        print(f"{'LEAK' if leaked else 'ok  '} {name:<32} deltas per {CALLS} calls: {deltas}")
+        if leaked:
+            failed.append(f"{name} ({', '.join(leaked)})")
+    s = legacyint.pool_stats()
+    assert s.in_use + s.free == s.capacity, s
+    if failed:
+        print("reference leaks in: " + "; ".join(failed))
+        return 1
+    print(f"no leaks in {len(OPERATIONS)} operations, {CALLS * (WARMUP + REPEATS)} calls each")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
