@@ -1,6 +1,8 @@
 """The public API as a user's typed code sees it; checked with mypy --strict
 (./scripts/test) as well as run."""
 
+from __future__ import annotations
+
 from typing import Dict, List
 
 import legacyint
