@@ -169,7 +169,11 @@ pub struct Arena<T, A: BlockAllocator> {
     /// Refuse to hold more blocks than this (a test hook for out-of-memory).
     block_limit: Option<usize>,
     blocks: usize,
-    free: usize,
+    // No `free` counter: the free list holds exactly
+    // `blocks * SLOTS_PER_BLOCK - (allocations - deallocations)` slots, since
+    // only pop and push move a slot between the two sides, and fill and
+    // clear only add or remove free slots together with their blocks. One
+    // counter fewer on each of the two hottest paths.
     allocations: u64,
     deallocations: u64,
     blocks_allocated: u64,
@@ -218,7 +222,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
             allocator,
             block_limit: None,
             blocks: 0,
-            free: 0,
             allocations: 0,
             deallocations: 0,
             blocks_allocated: 0,
@@ -251,7 +254,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         // SAFETY: a non-null free_list points at a free slot inside a held
         // block, whose first word is the link written by fill or push.
         self.free_list = unsafe { (*slot).next };
-        self.free -= 1;
         self.allocations += 1;
         // SAFETY: free-list entries are never null.
         Some(unsafe { NonNull::new_unchecked(slot.cast::<T>()) })
@@ -275,7 +277,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
             })
         };
         self.free_list = slot;
-        self.free += 1;
         self.deallocations += 1;
     }
 
@@ -302,7 +303,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         let mut live_total = 0;
         let mut released = 0;
         let mut free_list: *mut FreeSlot = ptr::null_mut();
-        let mut free = 0;
         // `link` is the field that points at the block under examination, so
         // a block can be unlinked without a second pass.
         let mut link: *mut *mut BlockHead = &mut self.block_list;
@@ -330,14 +330,12 @@ impl<T, A: BlockAllocator> Arena<T, A> {
                         let slot = slot.cast::<FreeSlot>();
                         (*slot).next = free_list;
                         free_list = slot;
-                        free += 1;
                     }
                 }
                 link = &mut (*block).next;
             }
         }
         self.free_list = free_list;
-        self.free = free;
         self.blocks -= released;
         self.blocks_released += released as u64;
         live_total
@@ -387,13 +385,14 @@ impl<T, A: BlockAllocator> Arena<T, A> {
     /// ```
     pub fn stats(&self) -> ArenaStats {
         let capacity = self.blocks * Self::SLOTS_PER_BLOCK;
+        let in_use = (self.allocations - self.deallocations) as usize;
         ArenaStats {
             block_size: Self::BLOCK_BYTES,
             objects_per_block: Self::SLOTS_PER_BLOCK,
             blocks: self.blocks,
             capacity,
-            in_use: capacity - self.free,
-            free: self.free,
+            in_use,
+            free: capacity - in_use,
             bytes_reserved: self.blocks * Self::BLOCK_BYTES,
             allocations: self.allocations,
             deallocations: self.deallocations,
@@ -457,7 +456,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         }
         self.block_list = block;
         self.blocks += 1;
-        self.free += Self::SLOTS_PER_BLOCK;
         self.blocks_allocated += 1;
         self.peak_blocks = self.peak_blocks.max(self.blocks);
         true

@@ -8,6 +8,9 @@
 use crate::int_pool;
 use crate::legacy_int::{legacy_int_type, value_of};
 use crate::number::{into_pool, nb_positive};
+use crate::type_support::{
+    class_guard, getset_end, getter, method, noargs, reduce_with, varargs, NOARGS, VARARGS,
+};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -147,35 +150,8 @@ unsafe extern "C" fn from_bytes(
 }
 
 unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS). Every reference
-    // made here is moved into the result or released on the error paths.
-    unsafe {
-        let tp = ffi::Py_TYPE(obj);
-        let value = ffi::PyLong_FromLong(value_of(obj));
-        if value.is_null() {
-            return ptr::null_mut();
-        }
-        let args = ffi::PyTuple_Pack(1, value);
-        ffi::Py_DECREF(value);
-        if args.is_null() {
-            return ptr::null_mut();
-        }
-        // A subclass instance may carry a __dict__: pickle restores it.
-        let mut state = ptr::null_mut();
-        if tp != legacy_int_type() {
-            state = ffi::PyObject_GetAttrString(obj, c"__dict__".as_ptr());
-            if state.is_null() {
-                ffi::PyErr_Clear();
-            }
-        }
-        if state.is_null() {
-            state = ffi::Py_NewRef(ffi::Py_None());
-        }
-        let result = ffi::PyTuple_Pack(3, tp.cast::<ffi::PyObject>(), args, state);
-        ffi::Py_DECREF(args);
-        ffi::Py_DECREF(state);
-        result
-    }
+    // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
+    unsafe { reduce_with(obj, ffi::PyLong_FromLong(value_of(obj)), legacy_int_type()) }
 }
 
 unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
@@ -193,62 +169,9 @@ unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut 
     unsafe { ffi::PyLong_FromLong(1) }
 }
 
-unsafe extern "C" fn get_class(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj live (a getter).
-    unsafe { ffi::Py_NewRef(ffi::Py_TYPE(obj).cast()) }
-}
-
-/// `__class__` assignment would move an object between the pool and the
-/// generic allocator without moving its memory: tp_dealloc would then give
-/// pool memory to tp_free, or generic memory to the free list. CPython
-/// refuses it for immutable types (3.10+); this setter refuses it everywhere,
-/// for subclass instances too.
-unsafe extern "C" fn set_class(
-    _: *mut ffi::PyObject,
-    _: *mut ffi::PyObject,
-    _: *mut c_void,
-) -> c_int {
-    // SAFETY: GIL held (a setter).
-    unsafe {
-        ffi::PyErr_SetString(
-            ffi::PyExc_TypeError,
-            c"__class__ assignment is not supported for LegacyInt: its memory belongs to its allocator"
-                .as_ptr(),
-        );
-    }
-    -1
-}
-
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter); 0 is in the small-int cache.
     unsafe { int_pool::from_long(0) }
-}
-
-const fn method(
-    name: &'static CStr,
-    meth: ffi::PyMethodDefPointer,
-    flags: c_int,
-    doc: &'static CStr,
-) -> ffi::PyMethodDef {
-    ffi::PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: meth,
-        ml_flags: flags,
-        ml_doc: doc.as_ptr(),
-    }
-}
-
-const NOARGS: c_int = ffi::METH_NOARGS;
-const VARARGS: c_int = ffi::METH_VARARGS | ffi::METH_KEYWORDS;
-
-fn noargs(f: ffi::PyCFunction) -> ffi::PyMethodDefPointer {
-    ffi::PyMethodDefPointer { PyCFunction: f }
-}
-
-fn varargs(f: ffi::PyCFunctionWithKeywords) -> ffi::PyMethodDefPointer {
-    ffi::PyMethodDefPointer {
-        PyCFunctionWithKeywords: f,
-    }
 }
 
 /// The method table. Built once, at type creation, and leaked there:
@@ -337,34 +260,10 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
     ]
 }
 
-fn getter(name: &'static CStr, get: ffi::getter, doc: &'static CStr) -> ffi::PyGetSetDef {
-    getset_def(name, get, None, doc)
-}
-
-fn getset_def(
-    name: &'static CStr,
-    get: ffi::getter,
-    set: Option<ffi::setter>,
-    doc: &'static CStr,
-) -> ffi::PyGetSetDef {
-    ffi::PyGetSetDef {
-        name: name.as_ptr(),
-        get: Some(get),
-        set,
-        doc: doc.as_ptr(),
-        closure: ptr::null_mut(),
-    }
-}
-
 /// The attribute table, built and leaked as the method table is.
 pub fn getset() -> Vec<ffi::PyGetSetDef> {
     vec![
-        getset_def(
-            c"__class__",
-            get_class,
-            Some(set_class),
-            c"the object's type (not assignable)",
-        ),
+        class_guard(),
         getter(c"real", get_identity, c"the real part of a complex number"),
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
         // Plain ints: decimal's C code reads the numbers.Rational protocol
@@ -379,12 +278,6 @@ pub fn getset() -> Vec<ffi::PyGetSetDef> {
             get_int_one,
             c"the denominator in lowest terms: 1 (an int)",
         ),
-        ffi::PyGetSetDef {
-            name: ptr::null(),
-            get: None,
-            set: None,
-            doc: ptr::null(),
-            closure: ptr::null_mut(),
-        },
+        getset_end(),
     ]
 }

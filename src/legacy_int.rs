@@ -8,6 +8,7 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
+use crate::type_support::{new_str, slot, vectorcall_general, TYPE_FLAGS};
 use crate::{compact_long, int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -59,15 +60,6 @@ pub unsafe fn value_of(obj: *mut ffi::PyObject) -> c_long {
     // LegacyIntObject layout (basicsize is inherited and only grows).
     unsafe { (*obj.cast::<LegacyIntObject>()).ob_ival }
 }
-
-/// Subclassable, and immutable as int is: nobody can rebind
-/// `LegacyInt.__add__`. Immutability also lets the 3.11+ interpreter
-/// specialise `LegacyInt(x)` calls to the type's vectorcall entry.
-#[cfg(Py_3_10)]
-const TYPE_FLAGS: std::os::raw::c_ulong =
-    ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE | ffi::Py_TPFLAGS_IMMUTABLETYPE;
-#[cfg(not(Py_3_10))]
-const TYPE_FLAGS: std::os::raw::c_ulong = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
 
 const TYPE_DOC: &CStr = c"LegacyInt(x=0, /)\n\
 LegacyInt(x, /, base=10)\n\
@@ -165,10 +157,6 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
         *LEGACY_INT_TYPE.get() = tp.cast();
         ffi::Py_NewRef(tp)
     }
-}
-
-fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {
-    ffi::PyType_Slot { slot, pfunc }
 }
 
 /// The C long in an exact Python int, with OverflowError naming the range
@@ -282,60 +270,6 @@ unsafe extern "C" fn legacy_int_vectorcall(
     }
 }
 
-/// Every other call: the tuple and dict that type_call expects, then
-/// type_call itself (tp_new, and tp_init for a subclass). Kept out of line so
-/// that the fast path above saves no registers for it.
-///
-/// # Safety
-/// As `legacy_int_vectorcall`, with `nargs` already extracted.
-#[cold]
-#[inline(never)]
-unsafe fn vectorcall_general(
-    callable: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; `args` holds `nargs` positional arguments followed by
-    // one per name in `kwnames` (the vectorcall convention).
-    unsafe {
-        let Some(type_call) = (*ptr::addr_of_mut!(ffi::PyType_Type)).tp_call else {
-            ffi::PyErr_SetString(ffi::PyExc_SystemError, c"type has no tp_call".as_ptr());
-            return ptr::null_mut();
-        };
-        let tuple = ffi::PyTuple_New(nargs);
-        if tuple.is_null() {
-            return tuple;
-        }
-        for i in 0..nargs {
-            // Steals a new reference into a tuple nobody else has seen.
-            ffi::PyTuple_SET_ITEM(tuple, i, ffi::Py_NewRef(*args.offset(i)));
-        }
-        let mut kwargs = ptr::null_mut();
-        if !kwnames.is_null() {
-            kwargs = ffi::PyDict_New();
-            if kwargs.is_null() {
-                ffi::Py_DECREF(tuple);
-                return kwargs;
-            }
-            for k in 0..ffi::PyTuple_GET_SIZE(kwnames) {
-                let name = ffi::PyTuple_GET_ITEM(kwnames, k);
-                if ffi::PyDict_SetItem(kwargs, name, *args.offset(nargs + k)) < 0 {
-                    ffi::Py_DECREF(tuple);
-                    ffi::Py_DECREF(kwargs);
-                    return ptr::null_mut();
-                }
-            }
-        }
-        let result = type_call(callable, tuple, kwargs);
-        ffi::Py_DECREF(tuple);
-        if !kwargs.is_null() {
-            ffi::Py_DECREF(kwargs);
-        }
-        result
-    }
-}
-
 unsafe extern "C" fn legacy_int_dealloc(obj: *mut ffi::PyObject) {
     // SAFETY: called once, with the GIL held, when obj's refcount reached
     // zero. The type is read before the object's memory is given up.
@@ -352,15 +286,6 @@ unsafe extern "C" fn legacy_int_dealloc(obj: *mut ffi::PyObject) {
         // dropping it to us because our base type is a heap type too.
         ffi::Py_DECREF(tp.cast());
     }
-}
-
-/// A new str from Rust text, or null with an exception set.
-///
-/// # Safety
-/// The GIL is held.
-unsafe fn new_str(text: &str) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; pointer and length describe valid UTF-8.
-    unsafe { ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t) }
 }
 
 unsafe extern "C" fn legacy_int_repr(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {

@@ -4,29 +4,59 @@
 //! - `int_pool`: the process's pool of LegacyInts and the small-int cache.
 //! - `legacy_int`: the `LegacyInt` type and its slots, through `pyo3::ffi`;
 //!   `number` its number protocol, `int_methods` the rest of int's interface.
+//! - `float_pool`, `legacy_float`: Python 2's float pool and `LegacyFloat`,
+//!   a second instance of the same arena.
 //! - `xrange`: Python 2's `xrange` and `range`, filled from the pool.
 //! - `compact_long`: reading one-digit ints in place, checked at import.
 //! - this file: the `legacyint._core` module that registers everything.
 
 pub mod arena;
 mod compact_long;
+mod float_pool;
 mod gil_cell;
 mod int_methods;
 mod int_pool;
+mod legacy_float;
 mod legacy_int;
 mod number;
 mod pymem_blocks;
+mod type_support;
 mod xrange;
 
-use pyo3::exceptions::PyImportError;
+use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-/// The int pool's counters, in the order of `legacyint.PoolStats`' fields.
+/// Which pool a function is asked about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Float,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> PyResult<Self> {
+        match kind {
+            "int" => Ok(Kind::Int),
+            "float" => Ok(Kind::Float),
+            other => Err(PyValueError::new_err(format!(
+                "kind must be 'int' or 'float', not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A pool's counters, in the order of `legacyint.PoolStats`' fields.
 #[pyfunction]
-fn _pool_counters(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+#[pyo3(signature = (kind = "int"))]
+fn _pool_counters<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyTuple>> {
     // SAFETY: the `py` token proves the GIL is held.
-    let (s, small_ints) = unsafe { (int_pool::stats(), int_pool::small_ints()) };
+    let (s, small_ints) = unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => (int_pool::stats(), int_pool::small_ints()),
+            Kind::Float => (float_pool::stats(), 0),
+        }
+    };
     PyTuple::new(
         py,
         [
@@ -47,34 +77,51 @@ fn _pool_counters(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
     )
 }
 
-/// clear_free_list() -> int
+/// clear_free_list(kind='int') -> int
 ///
-/// Give every block with no live LegacyInt back to the allocator and rebuild
-/// the free list from the blocks kept; return the number of live LegacyInts
-/// (the 262 cached small ints included). Python 2.7's PyInt_ClearFreeList.
+/// Give every block with no live object back to the allocator and rebuild
+/// the free list from the blocks kept; return the number of live objects
+/// (for the int pool, the 262 cached small ints included). Python 2.7's
+/// PyInt_ClearFreeList, or PyFloat_ClearFreeList with kind='float'.
 ///
 /// >>> import legacyint
 /// >>> x = legacyint.LegacyInt(10**6)
 /// >>> legacyint.clear_free_list() >= 263
 /// True
+/// >>> y = legacyint.LegacyFloat(0.5)
+/// >>> legacyint.clear_free_list("float") >= 1
+/// True
 #[pyfunction]
-fn clear_free_list(_py: Python<'_>) -> usize {
+#[pyo3(signature = (kind = "int"))]
+fn clear_free_list(_py: Python<'_>, kind: &str) -> PyResult<usize> {
     // SAFETY: GIL held (the token); the walk runs no Python code.
-    unsafe { int_pool::pool().clear_free_list() }
+    Ok(unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => int_pool::pool().clear_free_list(),
+            Kind::Float => float_pool::pool().clear_free_list(),
+        }
+    })
 }
 
-/// block_occupancy() -> list[int]
+/// block_occupancy(kind='int') -> list[int]
 ///
-/// Live LegacyInts in each block the pool holds, oldest block first. The
-/// first 7 blocks hold the small-int cache. Costs one look at every slot.
+/// Live objects in each block the pool holds, oldest block first. The int
+/// pool's first 7 blocks hold the small-int cache. Costs one look at every
+/// slot.
 ///
 /// >>> import legacyint
 /// >>> legacyint.block_occupancy()[:6]
 /// [41, 41, 41, 41, 41, 41]
 #[pyfunction]
-fn block_occupancy(_py: Python<'_>) -> Vec<usize> {
+#[pyo3(signature = (kind = "int"))]
+fn block_occupancy(_py: Python<'_>, kind: &str) -> PyResult<Vec<usize>> {
     // SAFETY: GIL held (the token); the walk runs no Python code.
-    unsafe { int_pool::pool().occupancy() }
+    Ok(unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => int_pool::pool().occupancy(),
+            Kind::Float => float_pool::pool().occupancy(),
+        }
+    })
 }
 
 /// malloc_trim() -> bool
@@ -107,10 +154,16 @@ fn malloc_trim(py: Python<'_>) -> bool {
 /// limit), so that out-of-memory handling can be tested for real without
 /// exhausting the machine. Not part of the public API.
 #[pyfunction]
-#[pyo3(signature = (limit))]
-fn _set_block_limit(_py: Python<'_>, limit: Option<usize>) {
+#[pyo3(signature = (limit, kind = "int"))]
+fn _set_block_limit(_py: Python<'_>, limit: Option<usize>, kind: &str) -> PyResult<()> {
     // SAFETY: GIL held (the token).
-    unsafe { int_pool::pool().set_block_limit(limit) }
+    unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => int_pool::pool().set_block_limit(limit),
+            Kind::Float => float_pool::pool().set_block_limit(limit),
+        }
+    }
+    Ok(())
 }
 
 /// The pool, the type and the small-int cache are process-wide and guarded by
@@ -120,7 +173,8 @@ fn _set_block_limit(_py: Python<'_>, limit: Option<usize>) {
 fn refuse_subinterpreters() -> PyResult<()> {
     // SAFETY: called during module exec, with the GIL held; these functions
     // only read interpreter state.
-    let is_main = unsafe { pyo3::ffi::PyInterpreterState_Get() == pyo3::ffi::PyInterpreterState_Main() };
+    let is_main =
+        unsafe { pyo3::ffi::PyInterpreterState_Get() == pyo3::ffi::PyInterpreterState_Main() };
     if is_main {
         Ok(())
     } else {
@@ -154,6 +208,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         return Err(PyErr::fetch(py));
     }
     m.add("LegacyInt", tp)?;
+    // SAFETY: GIL held during module init; a new reference or null with an
+    // exception set.
+    let float_tp = unsafe { Bound::from_owned_ptr_or_err(py, legacy_float::create_type())? };
+    m.add("LegacyFloat", float_tp)?;
     m.add("SMALL_INT_MIN", -int_pool::NSMALLNEGINTS)?;
     m.add("SMALL_INT_MAX", int_pool::NSMALLPOSINTS - 1)?;
     m.add("LONG_MIN", std::os::raw::c_long::MIN)?;

@@ -1,6 +1,6 @@
 """Python 2's pooled int allocator, brought back as a CPython 3 extension.
 
-``LegacyInt`` objects are served from 992-byte blocks of 41 objects with a
+``LegacyInt`` objects (and ``LegacyFloat`` ones, from a pool of their own) are served from 992-byte blocks of 41 objects with a
 free list threaded through the freed ones, exactly as Python 2 served ints;
 freed objects go back to the free list, never to malloc, until
 :func:`clear_free_list` is called. :func:`pool_stats` shows what the pool
@@ -22,6 +22,7 @@ from ._core import (
     LONG_MIN,
     SMALL_INT_MAX,
     SMALL_INT_MIN,
+    LegacyFloat,
     LegacyInt,
     block_occupancy,
     clear_free_list,
@@ -32,9 +33,11 @@ from ._core import (
 from ._gc import gc_clears_pool, install as _install_gc_hook, set_gc_clears_pool
 from ._stats import PoolStats, pool_stats
 
-# A LegacyInt is an integer in every respect but its memory: Fraction,
-# statistics and anything else that checks numbers.Integral accept it.
+# A LegacyInt is an integer, a LegacyFloat a real, in every respect but
+# their memory: Fraction, statistics and anything else that checks the
+# numbers ABCs accept them.
 numbers.Integral.register(LegacyInt)
+numbers.Real.register(LegacyFloat)
 
 # As in Python 2.6+, a full gc.collect() also clears the pool's free list.
 _install_gc_hook()
@@ -46,6 +49,7 @@ __all__ = [
     "LONG_MIN",
     "SMALL_INT_MAX",
     "SMALL_INT_MIN",
+    "LegacyFloat",
     "LegacyInt",
     "PoolStats",
     "block_occupancy",

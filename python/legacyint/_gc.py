@@ -11,17 +11,19 @@ _clears_pool = True
 
 
 def _after_collection(phase: str, info: Dict[str, Any]) -> None:
-    # Python 2.7's gcmodule.c called PyInt_ClearFreeList at the end of every
-    # generation-2 collection, automatic or explicit.
+    # Python 2.7's gcmodule.c called PyInt_ClearFreeList and
+    # PyFloat_ClearFreeList at the end of every generation-2 collection,
+    # automatic or explicit.
     if phase == "stop" and info.get("generation") == 2 and _clears_pool:
-        _core.clear_free_list()
+        _core.clear_free_list("int")
+        _core.clear_free_list("float")
 
 
 def set_gc_clears_pool(enabled: bool) -> bool:
-    """Choose whether a full ``gc.collect()`` also clears the pool's free list.
+    """Choose whether a full ``gc.collect()`` also clears the pools' free lists.
 
     On by default, as in Python 2.6 and later, where every generation-2
-    collection ran ``PyInt_ClearFreeList``. ``False`` gives Python 2.5's
+    collection ran ``PyInt_ClearFreeList`` and ``PyFloat_ClearFreeList``. ``False`` gives Python 2.5's
     behaviour: blocks go back to malloc only through an explicit
     :func:`legacyint.clear_free_list`. Returns the previous setting.
 

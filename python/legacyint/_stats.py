@@ -33,7 +33,7 @@ class PoolStats(NamedTuple):
     in_use: int
     #: Length of the free list.
     free: int
-    #: Small-int cache entries created (262: -5..256).
+    #: Small-int cache entries created (262: -5..256; 0 for the float pool).
     small_ints: int
     #: ``blocks * block_size``: memory the pool holds, malloc's overhead aside.
     bytes_reserved: int
@@ -58,8 +58,9 @@ class PoolStats(NamedTuple):
         return f"<table><caption>legacyint pool_stats()</caption>{rows}</table>"
 
 
-def pool_stats() -> PoolStats:
-    """Counters of the int pool, read in O(1) whatever its size.
+def pool_stats(kind: str = "int") -> PoolStats:
+    """Counters of the int pool (or, with ``kind="float"``, the float pool),
+    read in O(1) whatever its size.
 
     >>> import legacyint
     >>> before = legacyint.pool_stats()
@@ -68,5 +69,7 @@ def pool_stats() -> PoolStats:
     1
     >>> legacyint.pool_stats()._asdict()["block_size"]
     992
+    >>> legacyint.pool_stats("float").small_ints
+    0
     """
-    return PoolStats._make(_core._pool_counters())
+    return PoolStats._make(_core._pool_counters(kind))
