@@ -96,6 +96,33 @@ def test_python_2_5_collector_leaves_the_pool_to_clear_free_list(legacy25):
     assert legacy25["malloc_trim"]["rss"] - legacy25["start"]["rss"] <= 0.1 * (cleared["rss"] - legacy25["start"]["rss"])
 
 
+@pytest.fixture(scope="module")
+def legacy_float():
+    return {r["stage"]: r for r in experiment.run(N, "legacy_float")}
+
+
+@pytest.fixture(scope="module")
+def plain_float():
+    return {r["stage"]: r for r in experiment.run(N, "float")}
+
+
+def test_float_experiment_as_python_2_7_floats(legacy_float, plain_float):
+    start, built, deleted = legacy_float["start"], legacy_float["built"], legacy_float["deleted"]
+    assert start["pool"] == "float" and built["small_ints"] == 0
+    per_object = (built["rss"] - start["rss"] - built["container_bytes"]) / N
+    assert 23.5 <= per_object <= 26.0, per_object
+    assert deleted["blocks"] == built["blocks"] and deleted["free"] - built["free"] == N
+    assert built["rss"] - deleted["rss"] <= built["container_bytes"] + 0.02 * built["rss"]
+    assert legacy_float["rebuilt"]["blocks_allocated"] == built["blocks_allocated"]
+    collected = legacy_float["gc_collect"]
+    assert collected["blocks"] <= 1 and collected["rss"] - start["rss"] >= 0.9 * N * 24
+    assert legacy_float["malloc_trim"]["rss"] - start["rss"] <= 0.1 * (collected["rss"] - start["rss"])
+    # Python 3 floats go back at del.
+    assert plain_float["deleted"]["rss"] - plain_float["start"]["rss"] <= 0.1 * (
+        plain_float["built"]["rss"] - plain_float["start"]["rss"]
+    )
+
+
 def test_python3_ints_give_their_memory_back_at_del(plain, legacy):
     start, built, deleted = plain["start"]["rss"], plain["built"]["rss"], plain["deleted"]["rss"]
     assert built - start >= N * (28 + LIST_SLOT) * 0.9
@@ -114,6 +141,7 @@ def test_cli_prints_the_table():
     )
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["stage", "int", "RSS", "MB", "LegacyInt", "RSS", "MB", "blocks", "free"]
+    assert lines[1].split()[-2:] == ["7", "25"]  # the small-int cache's blocks
     assert [line.split()[0] for line in lines[1:8]] == list(experiment.STAGES)
     assert done.stderr == ""
 
@@ -179,13 +207,25 @@ def test_console_script_is_installed():
 
 
 def test_cli_rejects_bad_arguments():
-    for args in (["--n", "-1"], ["--n", "many"], ["--kind", "float"]):
+    for args in (["--n", "-1"], ["--n", "many"], ["--kind", "complex"]):
         done = subprocess.run([sys.executable, "-m", "legacyint", *args], capture_output=True, text=True)
         assert done.returncode == 2 and "error" in done.stderr
 
 
+def test_cli_all_kinds_table():
+    out = subprocess.run(
+        [sys.executable, "-m", "legacyint", "--n", "20000", "--kind", "all", "--quiet"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    header = out.splitlines()[0]
+    for title in ("int RSS MB", "LegacyInt RSS MB", "float RSS MB", "LegacyFloat RSS MB", "LegacyFloat blocks"):
+        assert title in header
+
+
 def test_experiment_api_rejects_bad_arguments():
     with pytest.raises(ValueError):
-        experiment.run(10, "float")
+        experiment.run(10, "complex")
     with pytest.raises(ValueError):
         experiment.run(-1, "legacy")

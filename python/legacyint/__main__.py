@@ -16,6 +16,12 @@ from typing import Dict, List, Optional, Sequence
 
 from . import experiment
 
+KIND_GROUPS = {
+    "both": ("int", "legacy"),
+    "floats": ("float", "legacy_float"),
+    "all": experiment.KINDS,
+}
+
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,9 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--kind",
-        choices=("both",) + experiment.KINDS,
+        choices=tuple(KIND_GROUPS) + experiment.KINDS,
         default="both",
-        help="'int' for Python 3 ints, 'legacy' for LegacyInts, 'both' (default) side by side",
+        help="what to build: 'both' (default: int and LegacyInt side by side), 'floats' (float and "
+        "LegacyFloat), 'all', or one of int, legacy, float, legacy_float",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print every record as JSON instead of the table")
@@ -81,7 +88,7 @@ def _summary(records: Sequence[Dict]) -> str:
         n = stages["start"]["n"]
         grown = stages["built"]["rss"] - stages["start"]["rss"]
         kept = stages["deleted"]["rss"] - stages["start"]["rss"]
-        name = "LegacyInt" if kind == "legacy" else "int"
+        name = experiment.TITLES[kind]
         lines.append(
             f"{name}: {grown / n:.1f} bytes per element built (list included), "
             f"{kept / n:.1f} still held after del"
@@ -102,7 +109,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             import matplotlib  # noqa: F401
         except ImportError:
             parser.error("--plot needs matplotlib: pip install 'legacyint[plot]'")
-    kinds = experiment.KINDS if args.kind == "both" else (args.kind,)
+    kinds = KIND_GROUPS.get(args.kind, (args.kind,))
     records: List[Dict] = []
     try:
         for kind in kinds:

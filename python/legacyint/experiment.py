@@ -2,8 +2,9 @@
 
 Python 2's FAQ asked why ``L = range(50*1024*100); del L`` left Python "still
 using more than 60 MB". This module replays that experiment under Python 3,
-once with LegacyInts from the pool (``kind="legacy"``) and once with plain
-Python 3 ints (``kind="int"``), and measures every stage:
+with LegacyInts from the pool (``kind="legacy"``) or plain Python 3 ints
+(``kind="int"``), and with floats the same way (``"legacy_float"``, ``"float"``:
+``i * 0.5`` in place of ``i + 2**20``), and measures every stage:
 
 ========================  ================================================
 stage                     what happened just before the measurement
@@ -39,7 +40,12 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Sequence
 
-KINDS = ("int", "legacy")
+KINDS = ("int", "legacy", "float", "legacy_float")
+#: Which pool each kind's records report (``pool_stats(POOLS[kind])``).
+POOLS = {"int": "int", "legacy": "int", "float": "float", "legacy_float": "float"}
+#: Names for tables and legends.
+TITLES = {"int": "int", "legacy": "LegacyInt", "float": "float", "legacy_float": "LegacyFloat"}
+LEGACY_KINDS = ("legacy", "legacy_float")
 STAGES = ("start", "built", "deleted", "rebuilt", "gc_collect", "clear_free_list", "malloc_trim")
 
 #: The default size: big enough to see, small enough to finish in seconds.
@@ -62,8 +68,9 @@ def run(
 ) -> List[Record]:
     """Run the experiment for ``n`` objects of ``kind``; one record per stage.
 
-    ``kind`` is ``"legacy"`` (LegacyInts from the pool) or ``"int"`` (Python 3
-    ints). By default the run happens in a fresh interpreter (this one's
+    ``kind`` is ``"legacy"`` (LegacyInts from the pool), ``"int"`` (Python 3
+    ints), ``"legacy_float"`` (LegacyFloats from the float pool) or
+    ``"float"`` (Python 3 floats). By default the run happens in a fresh interpreter (this one's
     executable), so that one run's pool does not pollute the next and RSS
     starts from a clean process; ``fresh_process=False`` runs it here.
     ``progress=True`` prints a line per stage on stderr, for long runs.
@@ -74,7 +81,9 @@ def run(
     from psutil), ``elapsed`` (seconds the stage's action took),
     ``container_bytes`` (``sys.getsizeof`` of the list, for the stages that
     hold one), ``python`` and ``executable`` (the interpreter that ran it),
-    ``gc_clears_pool``, and every field of :func:`legacyint.pool_stats`.
+    ``gc_clears_pool``, ``pool`` (which pool the counters are of: the int
+    pool, or the float pool for the float kinds), and every field of
+    :func:`legacyint.pool_stats` for that pool.
 
     >>> from legacyint import experiment
     >>> r = experiment.run(n=1000, kind="int", fresh_process=False)
@@ -102,25 +111,28 @@ def format_table(records: Sequence[Record]) -> str:
 
     >>> from legacyint import experiment
     >>> print(experiment.format_table(experiment.run(1000, "legacy")).splitlines()[0])
-    stage             LegacyInt RSS MB      blocks          free
+    stage               LegacyInt RSS MB      blocks          free
     """
     by_kind: Dict[str, Dict[str, Record]] = {}
     for record in records:
         by_kind.setdefault(record["kind"], {})[record["stage"]] = record
     kinds = [k for k in KINDS if k in by_kind]
-    titles = {"int": "int RSS MB", "legacy": "LegacyInt RSS MB"}
-    header = f"{'stage':<16}" + "".join(f"{titles[k]:>18}" for k in kinds)
-    if "legacy" in by_kind:
-        header += f"{'blocks':>12}{'free':>14}"
+    pooled = [k for k in LEGACY_KINDS if k in by_kind]
+    header = f"{'stage':<16}" + "".join(f"{TITLES[k] + ' RSS MB':>20}" for k in kinds)
+    for kind in pooled:
+        prefix = "" if len(pooled) == 1 else TITLES[kind] + " "
+        header += f"{prefix + 'blocks':>{12 + len(prefix)}}{prefix + 'free':>{14 + len(prefix)}}"
     lines = [header]
     for stage in STAGES:
         line = f"{stage:<16}"
         for kind in kinds:
             record = by_kind[kind].get(stage)
-            line += f"{record['rss'] / 2**20:>18.1f}" if record else f"{'-':>18}"
-        pool = by_kind.get("legacy", {}).get(stage)
-        if pool:
-            line += f"{pool['blocks']:>12,}{pool['free']:>14,}"
+            line += f"{record['rss'] / 2**20:>20.1f}" if record else f"{'-':>20}"
+        for kind in pooled:
+            prefix = "" if len(pooled) == 1 else TITLES[kind] + " "
+            pool = by_kind[kind].get(stage)
+            if pool:
+                line += f"{pool['blocks']:>{12 + len(prefix)},}{pool['free']:>{14 + len(prefix)},}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -133,16 +145,22 @@ def _check(n: int, kind: str) -> None:
 
 
 def _builder(kind: str) -> Callable[[int], list]:
-    """The original experiment's list: ``[i + 2**20 for i in xrange(n)]``.
+    """The original experiment's list: ``[i + 2**20 for i in xrange(n)]``,
+    or ``[i * 0.5 for i in xrange(n)]`` for floats.
 
-    With ``legacyint.xrange`` each ``i`` is a LegacyInt and so is each sum,
-    both from the pool, as under Python 2; with the builtin ``range`` both
-    are Python 3 ints.
+    With ``legacyint.xrange`` each ``i`` is a LegacyInt, and each sum a
+    LegacyInt (each product a LegacyFloat), all from the pools, as under
+    Python 2; with the builtin ``range`` they are Python 3 ints and floats.
     """
-    if kind == "legacy":
-        from legacyint import xrange
+    from legacyint import LegacyFloat, xrange
 
+    if kind == "legacy":
         return lambda n: [i + OFFSET for i in xrange(n)]
+    if kind == "legacy_float":
+        half = LegacyFloat(0.5)
+        return lambda n: [i * half for i in xrange(n)]
+    if kind == "float":
+        return lambda n: [i * 0.5 for i in range(n)]
     return lambda n: [i + OFFSET for i in range(n)]
 
 
@@ -175,8 +193,9 @@ def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> 
             "python": sys.version.split()[0],
             "executable": sys.executable,
             "gc_clears_pool": legacyint.gc_clears_pool(),
+            "pool": POOLS[kind],
         }
-        record.update(legacyint.pool_stats()._asdict())
+        record.update(legacyint.pool_stats(POOLS[kind])._asdict())
         records.append(record)
         if progress:
             print(
@@ -203,7 +222,7 @@ def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> 
     del values
     gc.collect()
     measure("gc_collect", time.perf_counter() - t0)
-    _, elapsed = timed(legacyint.clear_free_list)
+    _, elapsed = timed(lambda: legacyint.clear_free_list(POOLS[kind]))
     measure("clear_free_list", elapsed)
     _, elapsed = timed(legacyint.malloc_trim)
     measure("malloc_trim", elapsed)

@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-LABELS = {"int": "Python 3 int", "legacy": "LegacyInt (Python 2 pool)"}
-COLORS = {"int": "#4C72B0", "legacy": "#DD8452"}
+LABELS = {
+    "int": "Python 3 int",
+    "legacy": "LegacyInt (Python 2 pool)",
+    "float": "Python 3 float",
+    "legacy_float": "LegacyFloat (Python 2 pool)",
+}
+COLORS = {"int": "#4C72B0", "legacy": "#DD8452", "float": "#55A868", "legacy_float": "#C44E52"}
 
 
 def _figure_and_axes(ax: Optional["Axes"], size: Sequence[float]) -> "tuple[Figure, Axes]":
@@ -66,7 +71,10 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
     ax.set_ylabel("resident memory (MB)")
     first = next(iter(by_kind.values()))
     any_record = next(iter(first.values()))
-    ax.set_title(f"{any_record['n']:,} integers, Python {any_record['python']}")
+    what = "numbers" if len({experiment.POOLS[k] for k in kinds}) > 1 else (
+        "floats" if experiment.POOLS[kinds[0]] == "float" else "integers"
+    )
+    ax.set_title(f"{any_record['n']:,} {what}, Python {any_record['python']}")
     ax.legend()
     ax.margins(y=0.12)
     return figure
