@@ -15,13 +15,17 @@ import pickle
 import sys
 
 import legacyint
-from legacyint import LegacyInt
+from legacyint import LegacyFloat, LegacyInt
 
 if not hasattr(sys, "gettotalrefcount"):
     sys.exit("refleaks.py needs a debug build of CPython (python3.11d)")
 
 
 class Sub(LegacyInt):
+    pass
+
+
+class SubF(LegacyFloat):
     pass
 
 
@@ -44,6 +48,7 @@ def expect(error, f, *args, **kwargs):
 
 
 A, B, BIG = LegacyInt(10**6), LegacyInt(7), 2**70
+F, G = LegacyFloat(2.5), LegacyFloat(-0.75)
 
 OPERATIONS = {
     "construct from int": lambda: LegacyInt(10**6 + 1),
@@ -85,6 +90,19 @@ OPERATIONS = {
     "range errors": lambda: (expect(ValueError, legacyint.range, 1, 2, 0), expect(OverflowError, legacyint.xrange, 2**63)),
     "pool functions": lambda: (legacyint.pool_stats(), legacyint.block_occupancy(), legacyint.clear_free_list()),
     "class assignment refused": lambda: expect(TypeError, setattr, LegacyInt(10**6), "__class__", Sub),
+    "float construct": lambda: (LegacyFloat(1.5), LegacyFloat("nan"), LegacyFloat(7), LegacyFloat(A), SubF(0.5)),
+    "float construct errors": lambda: (expect(ValueError, LegacyFloat, "x"), expect(TypeError, LegacyFloat, None),
+                                       expect(OverflowError, LegacyFloat, 10**400)),
+    "float arithmetic": lambda: (F + G, F - G, F * G, F / G, F // G, F % G, divmod(F, G), F**2, -F, abs(G), +F,
+                                 F + 1, 1 + F, A * F, F * A, F + 0.5, 2**F),
+    "float errors": lambda: (expect(ZeroDivisionError, operator.truediv, F, 0), expect(TypeError, operator.add, F, "x"),
+                             expect(OverflowError, operator.pow, LegacyFloat(1e300), 2)),
+    "float compare hash": lambda: (F < G, F == 2.5, F == A, A < F, hash(F), hash(LegacyFloat("nan")), {F: 1}[2.5]),
+    "float methods": lambda: (round(F), round(F, 1), F.hex(), LegacyFloat.fromhex("0x1p3"), F.as_integer_ratio(),
+                              F.is_integer(), format(F, ".2e"), repr(F), str(F), int(F), float(F), F.real, F.imag),
+    "float pickle": lambda: (pickle.loads(pickle.dumps(F)), pickle.loads(pickle.dumps(SubF(1.0), 0))),
+    "float pool functions": lambda: (legacyint.pool_stats("float"), legacyint.clear_free_list("float"),
+                                     legacyint.block_occupancy("float")),
 }
 
 WARMUP, REPEATS, CALLS = 3, 5, 200

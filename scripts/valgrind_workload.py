@@ -1,5 +1,5 @@
 """What scripts/check-memory runs under valgrind: every path that touches the
-pool's memory, at a size valgrind can afford, ending with LegacyInts still
+pools' memory (ints and floats), at a size valgrind can afford, ending with LegacyInts still
 alive at exit (module globals, a reference cycle, an atexit handler)."""
 
 import atexit
@@ -7,7 +7,7 @@ import gc
 import pickle
 
 import legacyint
-from legacyint import LegacyInt
+from legacyint import LegacyFloat, LegacyInt
 
 
 class Sub(LegacyInt):
@@ -42,11 +42,24 @@ def workload():
         legacyint._core._set_block_limit(None)
     s = legacyint.pool_stats()
     assert s.in_use + s.free == s.capacity
+    fs = [LegacyFloat(i) * 0.5 for i in range(5000)] + [LegacyInt(i) * LegacyFloat(1.5) for i in range(2000)]
+    gs = [f / 3 - 1 for f in fs] + [divmod(f, 7.0) for f in fs[:300]] + [LegacyFloat(x) for x in ("nan", "-0.0", "1e-310")]
+    assert pickle.loads(pickle.dumps(fs[3])) == fs[3] and hash(fs[4]) == hash(2.0)
+    del fs[::2], gs
+    legacyint.clear_free_list("float")
+    legacyint._core._set_block_limit(legacyint.pool_stats("float").blocks, "float")
+    try:
+        [LegacyFloat(i + 0.5) for i in range(10**5)]
+    except MemoryError:
+        pass
+    finally:
+        legacyint._core._set_block_limit(None, "float")
+    eager.append(fs)
     return eager
 
 
 kept_at_exit = workload()
-cycle = [LegacyInt(10**9), Sub(10**9)]
+cycle = [LegacyInt(10**9), Sub(10**9), LegacyFloat(0.25)]
 cycle.append(cycle)
 atexit.register(lambda: legacyint.range(10**6, 10**6 + 100))
 print("workload done", legacyint.pool_stats().in_use)

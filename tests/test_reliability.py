@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import legacyint
-from legacyint import LONG_MAX, LONG_MIN, LegacyInt
+from legacyint import LONG_MAX, LONG_MIN, LegacyFloat, LegacyInt
 
 
 def run_python(code, *args, env=None):
@@ -53,6 +53,9 @@ def test_eight_threads_and_a_meddler():
                 xs = legacyint.range(seed * 10**6, seed * 10**6 + 200)
                 ys = [x * 3 + LegacyInt(round_) - 7 for x in xs]
                 assert [int(y) for y in ys] == [3 * (seed * 10**6 + i) + round_ - 7 for i in range(200)]
+                fs = [x * LegacyFloat(0.5) for x in xs[:50]]
+                assert [float(f) for f in fs] == [(seed * 10**6 + i) * 0.5 for i in range(50)]
+                ys.extend(fs)
                 with lock:
                     shared.append(ys)  # freed by whichever thread pops it
                     if len(shared) > 20:
@@ -85,6 +88,9 @@ def test_eight_threads_and_a_meddler():
     legacyint.clear_free_list()
     s = assert_pool_consistent()
     assert sum(legacyint.block_occupancy()) == s.in_use
+    legacyint.clear_free_list("float")
+    f = legacyint.pool_stats("float")
+    assert f.in_use + f.free == f.capacity and sum(legacyint.block_occupancy("float")) == f.in_use
 
 
 # -- memory exhaustion ---------------------------------------------------------
@@ -200,6 +206,8 @@ def _same_outcome(call_legacy, call_int):
 
 def _equal(g, e):
     """Equality in which nan equals nan, inside tuples and complexes too."""
+    if isinstance(g, LegacyFloat):
+        g = float(g)
     if isinstance(e, tuple):
         return isinstance(g, tuple) and len(g) == len(e) and all(map(_equal, g, e))
     if isinstance(e, complex):
@@ -242,6 +250,42 @@ def test_operators_meet_hostile_operands_as_int_does(a, other, op, reflected):
     else:
         _same_outcome(lambda: op(x, other), lambda: op(a, other_plain))
     assert_pool_consistent()
+
+
+def _plain_f(v):
+    """What float would be given in place of a LegacyFloat or LegacyInt operand."""
+    if type(v) is LegacyFloat:
+        return float(v)
+    if type(v) is LegacyInt:
+        return int(v)
+    return v
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@settings(max_examples=400, deadline=None)
+@given(hostile)
+def test_float_constructor_meets_hostile_input_as_float_does(x):
+    _same_outcome(lambda: float(LegacyFloat(x)), lambda: float(_plain_f(x)))
+    f = legacyint.pool_stats("float")
+    assert f.in_use + f.free == f.capacity
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@settings(max_examples=400, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True), hostile, st.sampled_from(OPERATORS[:7] + OPERATORS[12:]),
+       st.booleans())
+def test_float_operators_meet_hostile_operands_as_float_does(a, other, op, reflected):
+    if isinstance(other, Meddling):
+        other_plain = other
+    else:
+        other_plain = _plain_f(other)
+    x = LegacyFloat(a)
+    if reflected:
+        _same_outcome(lambda: op(other, x), lambda: op(other_plain, a))
+    else:
+        _same_outcome(lambda: op(x, other), lambda: op(a, other_plain))
+    f = legacyint.pool_stats("float")
+    assert f.in_use + f.free == f.capacity
 
 
 def _beyond_c_long(args):
@@ -298,7 +342,8 @@ def test_objects_alive_at_exit_cycles_and_atexit():
         keep = legacyint.range(10**6, 10**6 + 5000)
         cycle = [LegacyInt(10**9)]
         cycle.append(cycle)
-        holder = {"self": None, "values": legacyint.range(10**7, 10**7 + 100)}
+        holder = {"self": None, "values": legacyint.range(10**7, 10**7 + 100),
+                  "floats": [legacyint.LegacyFloat(i / 3) for i in range(100)]}
         holder["self"] = holder
         class Sub(LegacyInt):
             pass
