@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 
 # scenario -> (reference contender, what the table says about it)
 SCENARIOS = {
-    "construct": ("float", "C(x) per element of a list of ints, pool warm"),
+    "construct": ("float", "C(x) per element of a list of ints, pool warm (int(x), Python 2's too, returns x itself)"),
     "bulk": ("int", "legacyint.range(N) / list(range(N)) / Python 2 range(N)"),
     "bulk_lazy": ("int", "list(xrange(N)) / list(range(N))"),
     "add": ("int", "[a + b for a, b in zip(xs, ys)]"),
@@ -141,7 +141,8 @@ def ratio(result: Dict, scenario: str) -> Optional[float]:
 
 def format_table(result: Dict) -> str:
     contenders = [c for c in CONTENDERS if c in result["contenders"]]
-    header = f"{'scenario':<12}" + "".join(f"{TITLES[c]:>12}" for c in contenders) + f"{'ratio':>9}  reference"
+    header = f"{'scenario':<12}" + "".join(f"{TITLES[c]:>12}" for c in contenders)
+    header += f"{'ratio':>9}  {'reference':<18}{'vs Py 2.7':>10}"
     lines = [header]
     for scenario, row in result["median"].items():
         line = f"{scenario:<12}"
@@ -150,8 +151,13 @@ def format_table(result: Dict) -> str:
             line += f"{value:>12.1f}" if value is not None else f"{'-':>12}"
         r = ratio(result, scenario)
         reference = SCENARIOS[scenario][0] or ("24 B" if scenario == "memory" else "")
-        line += f"{r:>9.2f}  LegacyInt / {TITLES.get(reference, reference)}" if r is not None else f"{'':>9}"
-        lines.append(line)
+        if r is not None:
+            line += f"{r:>9.2f}  {'LegacyInt / ' + TITLES.get(reference, reference):<18}"
+        else:
+            line += f"{'':>9}  {'':<18}"
+        if reference != "py2" and row.get("py2") and "legacy" in row:
+            line += f"{row['legacy'] / row['py2']:>10.2f}"
+        lines.append(line.rstrip())
     lines.append("")
     lines.append(f"N = {result['n']:,}; median of {result['rounds']} rounds after a warm-up; "
                  f"ns per element (pool_stats: ns per call; memory: bytes per object); Python {result['python']}")
