@@ -9,7 +9,8 @@ use crate::int_pool;
 use crate::legacy_int::{legacy_int_type, value_of};
 use crate::number::{into_pool, nb_positive};
 use crate::type_support::{
-    class_guard, getset_end, getter, method, noargs, reduce_with, varargs, NOARGS, VARARGS,
+    call_method_of, class_guard, getset_end, getter, method, noargs, reduce_with, varargs, NOARGS,
+    VARARGS,
 };
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -28,20 +29,14 @@ unsafe fn ask_int(
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; each temporary is released once.
+    // SAFETY: GIL held; the temporary int is owned by call_method_of.
     unsafe {
-        let n = ffi::PyLong_FromLong(value_of(obj));
-        if n.is_null() {
-            return n;
-        }
-        let method = ffi::PyObject_GetAttrString(n, name.as_ptr());
-        ffi::Py_DECREF(n);
-        if method.is_null() {
-            return method;
-        }
-        let result = ffi::PyObject_Call(method, args, kwargs);
-        ffi::Py_DECREF(method);
-        into_pool(result)
+        into_pool(call_method_of(
+            ffi::PyLong_FromLong(value_of(obj)),
+            name,
+            args,
+            kwargs,
+        ))
     }
 }
 

@@ -8,7 +8,7 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
-use crate::type_support::{new_str, slot, vectorcall_general, TYPE_FLAGS};
+use crate::type_support::{new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS};
 use crate::{compact_long, int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -232,12 +232,7 @@ unsafe extern "C" fn legacy_int_new(
         }
         // A subclass instance: its own type allocates it, with whatever GC
         // header and dict the subclass needs, and the pool is not involved.
-        let alloc = (*subtype).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
-        let obj = alloc(subtype, 0);
-        if !obj.is_null() {
-            (*obj.cast::<LegacyIntObject>()).ob_ival = value;
-        }
-        obj
+        new_subclass_instance(subtype, |obj: *mut LegacyIntObject| (*obj).ob_ival = value)
     }
 }
 

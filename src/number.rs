@@ -10,6 +10,7 @@
 //! brought back into the pool if it fits.
 
 use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
+use crate::type_support::map_tuple;
 use crate::{compact_long, int_pool};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long};
@@ -89,24 +90,7 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
             return int_pool::from_long(value);
         }
         if ffi::PyTuple_CheckExact(result) != 0 {
-            let n = ffi::PyTuple_GET_SIZE(result);
-            let tuple = ffi::PyTuple_New(n);
-            if tuple.is_null() {
-                ffi::Py_DECREF(result);
-                return ptr::null_mut();
-            }
-            for i in 0..n {
-                let item = into_pool(ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(result, i)));
-                if item.is_null() {
-                    ffi::Py_DECREF(tuple);
-                    ffi::Py_DECREF(result);
-                    return ptr::null_mut();
-                }
-                // Steals `item` into a slot of a tuple nobody else has seen.
-                ffi::PyTuple_SET_ITEM(tuple, i, item);
-            }
-            ffi::Py_DECREF(result);
-            return tuple;
+            return map_tuple(result, into_pool);
         }
         result
     }

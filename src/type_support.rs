@@ -217,3 +217,86 @@ pub fn class_guard() -> ffi::PyGetSetDef {
         c"the object's type (not assignable)",
     )
 }
+
+/// A subclass instance: allocated by the subclass's own `tp_alloc` (with
+/// whatever GC header and dict it needs; the pool is not involved), then
+/// given its value by `init`. Null with an exception set if allocation fails.
+///
+/// # Safety
+/// The GIL is held; `subtype` is a subclass of a pooled type whose instances
+/// start with a `T`.
+pub unsafe fn new_subclass_instance<T>(
+    subtype: *mut ffi::PyTypeObject,
+    init: impl FnOnce(*mut T),
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; tp_alloc returns zeroed memory of the subtype's
+    // basicsize (at least size_of::<T>()) with the header initialised, or null.
+    unsafe {
+        let alloc = (*subtype).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
+        let obj = alloc(subtype, 0);
+        if !obj.is_null() {
+            init(obj.cast());
+        }
+        obj
+    }
+}
+
+/// A new tuple with `f` applied to each item of `tuple`. Takes ownership of
+/// `tuple`; `f` takes ownership of a new reference to each item and returns
+/// a new reference or null with an exception set.
+///
+/// # Safety
+/// The GIL is held and `tuple` is an exact tuple.
+pub unsafe fn map_tuple(
+    tuple: *mut ffi::PyObject,
+    f: unsafe fn(*mut ffi::PyObject) -> *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; the new tuple is seen by nobody until returned, each
+    // of its slots is filled once (SET_ITEM steals), and `tuple` is released
+    // on every path.
+    unsafe {
+        let n = ffi::PyTuple_GET_SIZE(tuple);
+        let mapped = ffi::PyTuple_New(n);
+        if !mapped.is_null() {
+            for i in 0..n {
+                let item = f(ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(tuple, i)));
+                if item.is_null() {
+                    ffi::Py_DECREF(mapped);
+                    ffi::Py_DECREF(tuple);
+                    return item;
+                }
+                ffi::PyTuple_SET_ITEM(mapped, i, item);
+            }
+        }
+        ffi::Py_DECREF(tuple);
+        mapped
+    }
+}
+
+/// `getattr(target, name)(*args, **kwargs)`, releasing `target`, which is
+/// owned here (a temporary int or float holding a pooled object's value).
+///
+/// # Safety
+/// The GIL is held; `target` is null (an exception set) or a new reference;
+/// `args` is a tuple and `kwargs` a dict or null.
+pub unsafe fn call_method_of(
+    target: *mut ffi::PyObject,
+    name: &CStr,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; each temporary is released once.
+    unsafe {
+        if target.is_null() {
+            return target;
+        }
+        let method = ffi::PyObject_GetAttrString(target, name.as_ptr());
+        ffi::Py_DECREF(target);
+        if method.is_null() {
+            return method;
+        }
+        let result = ffi::PyObject_Call(method, args, kwargs);
+        ffi::Py_DECREF(method);
+        result
+    }
+}
