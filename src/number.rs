@@ -32,13 +32,18 @@ enum Operand {
 unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
     // SAFETY: GIL held, obj live.
     unsafe {
-        if is_legacy_int(obj) {
+        // The common operands first: the exact type checks are one compare,
+        // the subclass check walks the MRO.
+        if ffi::Py_TYPE(obj) == legacy_int_type() {
             return Operand::Long(value_of(obj));
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
             if let Some(value) = compact_long::read(obj) {
                 return Operand::Long(value);
             }
+        }
+        if is_legacy_int(obj) {
+            return Operand::Long(value_of(obj));
         }
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow: c_int = 0;
