@@ -58,7 +58,7 @@ pub unsafe fn from_long(value: c_long) -> *mut ffi::PyObject {
         let cached = unsafe { (*SMALL_INTS.get())[(value + NSMALLNEGINTS) as usize] };
         if !cached.is_null() {
             // SAFETY: cached objects are live for the life of the process.
-            return unsafe { ffi::Py_NewRef(cached.cast()) };
+            return unsafe { ffi::compat::Py_NewRef(cached.cast()) };
         }
     }
     // SAFETY: GIL held, as the caller promises.

@@ -84,7 +84,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
     unsafe {
         let existing = legacy_float_type();
         if !existing.is_null() {
-            return ffi::Py_NewRef(existing.cast());
+            return ffi::compat::Py_NewRef(existing.cast());
         }
         let methods = methods().leak().as_mut_ptr();
         let getset = getset().leak().as_mut_ptr();
@@ -127,7 +127,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
         }
         (*tp.cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(float_vectorcall);
         *LEGACY_FLOAT_TYPE.get() = tp.cast();
-        ffi::Py_NewRef(tp)
+        ffi::compat::Py_NewRef(tp)
     }
 }
 
@@ -414,7 +414,7 @@ unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
         } else if is_legacy_int(obj) {
             ffi::PyLong_FromLong(int_value_of(obj))
         } else {
-            ffi::Py_NewRef(obj)
+            ffi::compat::Py_NewRef(obj)
         }
     }
 }
@@ -561,7 +561,7 @@ unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyFloat.
     unsafe {
         if ffi::Py_TYPE(a) == legacy_float_type() {
-            ffi::Py_NewRef(a)
+            ffi::compat::Py_NewRef(a)
         } else {
             float_pool::from_double(value_of(a))
         }
@@ -616,7 +616,7 @@ unsafe extern "C" fn float_richcompare(
                 ffi::Py_NE => a != b,
                 ffi::Py_GT => a > b,
                 ffi::Py_GE => a >= b,
-                _ => return ffi::Py_NewRef(ffi::Py_NotImplemented()),
+                _ => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
             };
             return ffi::PyBool_FromLong(truth as c_long);
         }

@@ -90,7 +90,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
     unsafe {
         let existing = legacy_int_type();
         if !existing.is_null() {
-            return ffi::Py_NewRef(existing.cast());
+            return ffi::compat::Py_NewRef(existing.cast());
         }
         let methods = int_methods::methods().leak().as_mut_ptr();
         let getset = int_methods::getset().leak().as_mut_ptr();
@@ -155,7 +155,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
         (*tp.cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(legacy_int_vectorcall);
         // The static keeps this reference for the life of the process.
         *LEGACY_INT_TYPE.get() = tp.cast();
-        ffi::Py_NewRef(tp)
+        ffi::compat::Py_NewRef(tp)
     }
 }
 
@@ -396,7 +396,7 @@ unsafe extern "C" fn legacy_int_richcompare(
             ffi::Py_NE => ordering != Ordering::Equal,
             ffi::Py_GT => ordering == Ordering::Greater,
             ffi::Py_GE => ordering != Ordering::Less,
-            _ => return ffi::Py_NewRef(ffi::Py_NotImplemented()),
+            _ => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
         };
         ffi::PyBool_FromLong(truth as c_long)
     }

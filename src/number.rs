@@ -67,7 +67,7 @@ unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
         if is_legacy_int(obj) {
             ffi::PyLong_FromLong(value_of(obj))
         } else {
-            ffi::Py_NewRef(obj)
+            ffi::compat::Py_NewRef(obj)
         }
     }
 }
@@ -368,7 +368,7 @@ pub unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObjec
     // SAFETY: GIL held, a a live LegacyInt.
     unsafe {
         if ffi::Py_TYPE(a) == legacy_int_type() {
-            ffi::Py_NewRef(a)
+            ffi::compat::Py_NewRef(a)
         } else {
             int_pool::from_long(value_of(a))
         }

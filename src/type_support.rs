@@ -57,7 +57,7 @@ pub unsafe fn vectorcall_general(
         }
         for i in 0..nargs {
             // Steals a new reference into a tuple nobody else has seen.
-            ffi::PyTuple_SET_ITEM(tuple, i, ffi::Py_NewRef(*args.offset(i)));
+            ffi::PyTuple_SET_ITEM(tuple, i, ffi::compat::Py_NewRef(*args.offset(i)));
         }
         let mut kwargs = ptr::null_mut();
         if !kwnames.is_null() {
@@ -116,7 +116,7 @@ pub unsafe fn reduce_with(
             }
         }
         if state.is_null() {
-            state = ffi::Py_NewRef(ffi::Py_None());
+            state = ffi::compat::Py_NewRef(ffi::Py_None());
         }
         let result = ffi::PyTuple_Pack(3, tp.cast::<ffi::PyObject>(), args, state);
         ffi::Py_DECREF(args);
@@ -127,7 +127,7 @@ pub unsafe fn reduce_with(
 
 pub unsafe extern "C" fn get_class(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj live (a getter).
-    unsafe { ffi::Py_NewRef(ffi::Py_TYPE(obj).cast()) }
+    unsafe { ffi::compat::Py_NewRef(ffi::Py_TYPE(obj).cast()) }
 }
 
 /// `__class__` assignment would move an object between the pool and the
@@ -259,7 +259,7 @@ pub unsafe fn map_tuple(
         let mapped = ffi::PyTuple_New(n);
         if !mapped.is_null() {
             for i in 0..n {
-                let item = f(ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(tuple, i)));
+                let item = f(ffi::compat::Py_NewRef(ffi::PyTuple_GET_ITEM(tuple, i)));
                 if item.is_null() {
                     ffi::Py_DECREF(mapped);
                     ffi::Py_DECREF(tuple);

@@ -465,5 +465,6 @@ def test_object_new_and_class_assignment_are_refused():
         with pytest.raises(TypeError):
             obj.__class__ = cls
         assert type(obj) is not cls
-    with pytest.raises(TypeError):
-        LegacyInt.__add__ = lambda a, b: 0  # immutable, as int is
+    if sys.version_info >= (3, 10):  # Py_TPFLAGS_IMMUTABLETYPE is 3.10+
+        with pytest.raises(TypeError):
+            LegacyInt.__add__ = lambda a, b: 0  # immutable, as int is
