@@ -1,7 +1,6 @@
 """The experiment toolkit: the gc hook, plots, the pytest plugin."""
 
 import gc
-import math
 import subprocess
 import sys
 import textwrap
