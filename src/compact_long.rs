@@ -55,6 +55,9 @@ unsafe fn read_unchecked(n: *mut ffi::PyObject) -> Option<c_long> {
             if tag >= 16 {
                 return None;
             }
+            if tag & 3 == 1 {
+                return Some(0); // zero: no digit to read
+            }
             let digit = after_header
                 .add(std::mem::size_of::<usize>())
                 .cast::<u32>()
@@ -66,6 +69,9 @@ unsafe fn read_unchecked(n: *mut ffi::PyObject) -> Option<c_long> {
             let size = after_header.cast::<ffi::Py_ssize_t>().read();
             if !(-1..=1).contains(&size) {
                 return None;
+            }
+            if size == 0 {
+                return Some(0); // zero may have no digit allocated
             }
             let digit = after_header
                 .add(std::mem::size_of::<ffi::Py_ssize_t>())

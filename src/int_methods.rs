@@ -7,10 +7,10 @@
 
 use crate::int_pool;
 use crate::legacy_int::{legacy_int_type, value_of};
-use crate::number::{into_pool, nb_positive};
+use crate::number::{into_pool, into_pool_deep, nb_positive};
 use crate::type_support::{
-    call_method_of, class_guard, getset_end, getter, method, noargs, reduce_with, varargs, NOARGS,
-    VARARGS,
+    call_method_of, class_guard, empty_format_spec, getset_end, getter, method, newargs, noargs,
+    reduce_ex, varargs, NOARGS, VARARGS,
 };
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -31,7 +31,7 @@ unsafe fn ask_int(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held; the temporary int is owned by call_method_of.
     unsafe {
-        into_pool(call_method_of(
+        into_pool_deep(call_method_of(
             ffi::PyLong_FromLong(value_of(obj)),
             name,
             args,
@@ -55,7 +55,20 @@ macro_rules! int_method {
 }
 
 int_method!(to_bytes, c"to_bytes");
-int_method!(format, c"__format__");
+unsafe extern "C" fn format(
+    obj: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: as for int_method!. An empty spec means str(self), as int's
+    // __format__ has it, so that a subclass's __str__ is honoured.
+    unsafe {
+        if empty_format_spec(args, kwargs) {
+            return ffi::PyObject_Str(obj);
+        }
+        ask_int(obj, c"__format__", args, kwargs)
+    }
+}
 int_method!(as_integer_ratio, c"as_integer_ratio");
 
 unsafe extern "C" fn round(
@@ -144,9 +157,12 @@ unsafe extern "C" fn from_bytes(
     }
 }
 
-unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
-    unsafe { reduce_with(obj, ffi::PyLong_FromLong(value_of(obj)), legacy_int_type()) }
+unsafe extern "C" fn getnewargs(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live pooled object (METH_NOARGS).
+    unsafe { newargs(ffi::PyLong_FromLong(value_of(obj))) }
 }
 
 unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
@@ -174,10 +190,18 @@ unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi
 pub fn methods() -> Vec<ffi::PyMethodDef> {
     vec![
         method(
-            c"__reduce__",
-            noargs(reduce),
+            c"__reduce_ex__",
+            ffi::PyMethodDefPointer {
+                PyCFunction: reduce_ex,
+            },
+            ffi::METH_O,
+            c"Helper for pickle: object's protocol-2 reduction, under every protocol.",
+        ),
+        method(
+            c"__getnewargs__",
+            noargs(getnewargs),
             NOARGS,
-            c"Helper for pickle: rebuilds the object from its value.",
+            c"The arguments that rebuild the object: its plain value.",
         ),
         method(
             c"__trunc__",

@@ -10,9 +10,9 @@ use crate::gil_cell::GilCell;
 use crate::legacy_int::{is_legacy_int, value_of as int_value_of};
 use crate::number::into_pool as into_int_pool;
 use crate::type_support::{
-    call_method_of, class_guard, getset_end, getter, map_tuple, method, new_str,
-    new_subclass_instance, noargs, reduce_with, slot, varargs, vectorcall_general, NOARGS,
-    TYPE_FLAGS, VARARGS,
+    call_method_of, class_guard, comparison_delegation, delegation, empty_format_spec, getset_end,
+    getter, map_tuple, method, new_str, new_subclass_instance, newargs, noargs, reduce_ex, slot,
+    varargs, vectorcall_general, NOARGS, TYPE_FLAGS, VARARGS,
 };
 use crate::{compact_long, float_pool};
 use pyo3::ffi;
@@ -367,36 +367,30 @@ unsafe extern "C" fn float_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
     }
 }
 
-/// An operand as float's arithmetic sees it.
-enum Operand {
-    /// A float, a LegacyFloat, a LegacyInt, or an int that converts exactly.
-    Double(f64),
-    /// Anything else: float's own operation decides.
-    Delegate,
-}
-
+/// The value of an operand float's arithmetic computes with directly: a
+/// LegacyFloat, a float (a subclass's value is read as float reads it), a
+/// LegacyInt, or a one-digit int (exactly representable). None otherwise.
+///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline]
-unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
+unsafe fn double_operand(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live.
     unsafe {
         if is_legacy_float(obj) {
-            return Operand::Double(value_of(obj));
+            return Some(value_of(obj));
         }
         if ffi::PyFloat_Check(obj) != 0 {
-            return Operand::Double(ffi::PyFloat_AS_DOUBLE(obj));
+            return Some(ffi::PyFloat_AS_DOUBLE(obj));
         }
         if is_legacy_int(obj) {
             // i64 to f64 rounds to nearest, ties to even: PyLong_AsDouble's rule.
-            return Operand::Double(int_value_of(obj) as f64);
+            return Some(int_value_of(obj) as f64);
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
-            if let Some(v) = compact_long::read(obj) {
-                return Operand::Double(v as f64);
-            }
+            return compact_long::read(obj).map(|v| v as f64);
         }
-        Operand::Delegate
+        None
     }
 }
 
@@ -419,9 +413,10 @@ unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-/// Brings a result back into the pools: an exact float becomes a
-/// LegacyFloat, an exact int that fits a C long a LegacyInt, a tuple has
-/// each item brought back. Takes ownership of `result` (null passes through).
+/// Brings a result of float's own into the pools: an exact float becomes a
+/// LegacyFloat, an exact int that fits a C long a LegacyInt, and a tuple
+/// (divmod, as_integer_ratio) has each item brought back. Takes ownership of
+/// `result` (null passes through).
 ///
 /// # Safety
 /// The GIL is held.
@@ -446,7 +441,8 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
 type BinaryFunc =
     unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
 
-/// `slow(a, b)` on plain numbers, the result brought back into the pools.
+/// `slow(a, b)` on plain numbers. A result only builtin code produced
+/// (`trusted`) is brought back into the pools; a user's is left as it is.
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live.
@@ -454,6 +450,7 @@ unsafe fn delegate(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     slow: BinaryFunc,
+    trusted: bool,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held; both temporaries are released on every path.
     unsafe {
@@ -469,78 +466,142 @@ unsafe fn delegate(
         let result = slow(x, y);
         ffi::Py_DECREF(x);
         ffi::Py_DECREF(y);
-        into_pool(result)
+        if trusted {
+            into_pool(result)
+        } else {
+            result
+        }
     }
 }
 
 /// # Safety
-/// The GIL is held, `a` and `b` are live.
+/// The GIL is held, `a` and `b` are live, one of them a LegacyFloat.
 #[inline]
 unsafe fn binary(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     fast: fn(f64, f64) -> Option<f64>,
     slow: BinaryFunc,
+    names: (&CStr, &CStr),
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live.
     unsafe {
-        if let (Operand::Double(x), Operand::Double(y)) = (operand(a), operand(b)) {
-            if let Some(r) = fast(x, y) {
-                return float_pool::from_double(r);
-            }
+        if let (Some(x), Some(y)) = (double_operand(a), double_operand(b)) {
+            return match fast(x, y) {
+                Some(r) => float_pool::from_double(r),
+                None => delegate(a, b, slow, true),
+            };
         }
-        delegate(a, b, slow)
+        let plan = if is_legacy_float(a) {
+            delegation(b, names.0, names.1, false)
+        } else {
+            delegation(a, names.0, names.1, true)
+        };
+        match plan {
+            Some(trusted) => delegate(a, b, slow, trusted),
+            None => ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
+        }
     }
 }
 
 macro_rules! binary_slot {
-    ($name:ident, $fast:expr, $slow:path) => {
+    ($name:ident, $fast:expr, $slow:path, $forward:literal, $reflected:literal) => {
         unsafe extern "C" fn $name(
             a: *mut ffi::PyObject,
             b: *mut ffi::PyObject,
         ) -> *mut ffi::PyObject {
             // SAFETY: called by the interpreter with the GIL held and two
             // live operands, one of them a LegacyFloat.
-            unsafe { binary(a, b, $fast, $slow) }
+            unsafe { binary(a, b, $fast, $slow, ($forward, $reflected)) }
         }
     };
 }
 
 // IEEE arithmetic is float's arithmetic; a zero divisor is float's business
 // (ZeroDivisionError), as are //, % and ** with their special cases.
-binary_slot!(nb_add, |x, y| Some(x + y), ffi::PyNumber_Add);
-binary_slot!(nb_subtract, |x, y| Some(x - y), ffi::PyNumber_Subtract);
-binary_slot!(nb_multiply, |x, y| Some(x * y), ffi::PyNumber_Multiply);
+binary_slot!(
+    nb_add,
+    |x, y| Some(x + y),
+    ffi::PyNumber_Add,
+    c"__add__",
+    c"__radd__"
+);
+binary_slot!(
+    nb_subtract,
+    |x, y| Some(x - y),
+    ffi::PyNumber_Subtract,
+    c"__sub__",
+    c"__rsub__"
+);
+binary_slot!(
+    nb_multiply,
+    |x, y| Some(x * y),
+    ffi::PyNumber_Multiply,
+    c"__mul__",
+    c"__rmul__"
+);
 binary_slot!(
     nb_true_divide,
     |x, y| (y != 0.0).then(|| x / y),
-    ffi::PyNumber_TrueDivide
+    ffi::PyNumber_TrueDivide,
+    c"__truediv__",
+    c"__rtruediv__"
 );
-binary_slot!(nb_floor_divide, |_, _| None, ffi::PyNumber_FloorDivide);
-binary_slot!(nb_remainder, |_, _| None, ffi::PyNumber_Remainder);
-binary_slot!(nb_divmod, |_, _| None, ffi::PyNumber_Divmod);
+binary_slot!(
+    nb_floor_divide,
+    |_, _| None,
+    ffi::PyNumber_FloorDivide,
+    c"__floordiv__",
+    c"__rfloordiv__"
+);
+binary_slot!(
+    nb_remainder,
+    |_, _| None,
+    ffi::PyNumber_Remainder,
+    c"__mod__",
+    c"__rmod__"
+);
+binary_slot!(
+    nb_divmod,
+    |_, _| None,
+    ffi::PyNumber_Divmod,
+    c"__divmod__",
+    c"__rdivmod__"
+);
+
+unsafe extern "C" fn pow2(x: *mut ffi::PyObject, y: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (delegate's contract).
+    unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
+}
 
 unsafe extern "C" fn nb_power(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     m: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, live operands (called by the interpreter); the
-    // temporaries are released on every path.
+    // SAFETY: GIL held, live operands (called by the interpreter).
     unsafe {
-        let x = as_python_number(a);
-        let y = as_python_number(b);
-        let z = as_python_number(m);
-        let result = if x.is_null() || y.is_null() || z.is_null() {
-            ptr::null_mut()
-        } else {
-            ffi::PyNumber_Power(x, y, z)
-        };
-        for obj in [x, y, z] {
-            if !obj.is_null() {
-                ffi::Py_DECREF(obj);
-            }
+        if m == ffi::Py_None() {
+            return binary(a, b, |_, _| None, pow2, (c"__pow__", c"__rpow__"));
         }
+        // float refuses a third argument with a TypeError: let it say so.
+        let f = if is_legacy_float(a) { a } else { b };
+        let x = as_python_number(f);
+        if x.is_null() {
+            return x;
+        }
+        let (y, z) = (
+            ffi::compat::Py_NewRef(if f == a { b } else { a }),
+            ffi::compat::Py_NewRef(m),
+        );
+        let result = if f == a {
+            ffi::PyNumber_Power(x, y, z)
+        } else {
+            ffi::PyNumber_Power(y, x, z)
+        };
+        ffi::Py_DECREF(x);
+        ffi::Py_DECREF(y);
+        ffi::Py_DECREF(z);
         into_pool(result)
     }
 }
@@ -620,8 +681,13 @@ unsafe extern "C" fn float_richcompare(
             };
             return ffi::PyBool_FromLong(truth as c_long);
         }
-        // Ints (compared exactly, not through a rounded double), LegacyInts,
-        // and the rest: float's comparison decides, TypeErrors included.
+        // Ints and LegacyInts (compared exactly, not through a rounded
+        // double) and complex numbers: float's comparison decides. Anything
+        // else compares itself, or is compared by identity, or raises the
+        // TypeError float's comparison raises.
+        if !is_legacy_int(other) && !comparison_delegation(other, op) {
+            return ffi::compat::Py_NewRef(ffi::Py_NotImplemented());
+        }
         let f = to_pyfloat(obj);
         if f.is_null() {
             return f;
@@ -672,7 +738,20 @@ float_method!(round, c"__round__");
 float_method!(trunc, c"__trunc__");
 float_method!(floor, c"__floor__");
 float_method!(ceil, c"__ceil__");
-float_method!(format, c"__format__");
+unsafe extern "C" fn format(
+    obj: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: as for float_method!. An empty spec means str(self), as
+    // float's __format__ has it, so that a subclass's __str__ is honoured.
+    unsafe {
+        if empty_format_spec(args, kwargs) {
+            return ffi::PyObject_Str(obj);
+        }
+        ask_float(obj, c"__format__", args, kwargs)
+    }
+}
 float_method!(is_integer, c"is_integer");
 float_method!(hex, c"hex");
 float_method!(as_integer_ratio, c"as_integer_ratio");
@@ -685,9 +764,12 @@ unsafe extern "C" fn identity(
     unsafe { nb_positive(obj) }
 }
 
-unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live LegacyFloat (METH_NOARGS).
-    unsafe { reduce_with(obj, to_pyfloat(obj), legacy_float_type()) }
+unsafe extern "C" fn getnewargs(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live pooled object (METH_NOARGS).
+    unsafe { newargs(to_pyfloat(obj)) }
 }
 
 /// `LegacyFloat.fromhex(s)`: float's reading, as an instance of the class
@@ -729,10 +811,18 @@ unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi
 fn methods() -> Vec<ffi::PyMethodDef> {
     vec![
         method(
-            c"__reduce__",
-            noargs(reduce),
+            c"__reduce_ex__",
+            ffi::PyMethodDefPointer {
+                PyCFunction: reduce_ex,
+            },
+            ffi::METH_O,
+            c"Helper for pickle: object's protocol-2 reduction, under every protocol.",
+        ),
+        method(
+            c"__getnewargs__",
+            noargs(getnewargs),
             NOARGS,
-            c"Helper for pickle: rebuilds the object from its value.",
+            c"The arguments that rebuild the object: its plain value.",
         ),
         method(
             c"conjugate",

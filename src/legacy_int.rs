@@ -8,7 +8,9 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
-use crate::type_support::{new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS};
+use crate::type_support::{
+    comparison_delegation, new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS,
+};
 use crate::{compact_long, int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -376,10 +378,9 @@ unsafe extern "C" fn legacy_int_richcompare(
         let ordering = match integer_operand(other) {
             Some(Operand::Value(b)) => a.cmp(&b),
             Some(Operand::Beyond(sign)) => 0.cmp(&sign),
-            None => {
-                // int knows how to compare exactly with float (no rounding of
-                // large values), complex, Decimal, Fraction, and which
-                // TypeError to raise for the rest: let it.
+            None if comparison_delegation(other, op) => {
+                // A float or complex: int knows how to compare exactly with
+                // them (no rounding of large values); let it.
                 let n = to_pylong(obj);
                 if n.is_null() {
                     return ptr::null_mut();
@@ -388,6 +389,9 @@ unsafe extern "C" fn legacy_int_richcompare(
                 ffi::Py_DECREF(n);
                 return result;
             }
+            // Anything else compares itself, or is compared by identity, or
+            // raises the TypeError that int's comparison raises.
+            None => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
         };
         let truth = match op {
             ffi::Py_LT => ordering == Ordering::Less,

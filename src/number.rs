@@ -10,50 +10,55 @@
 //! brought back into the pool if it fits.
 
 use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
-use crate::type_support::map_tuple;
+use crate::type_support::{delegation, map_tuple};
 use crate::{compact_long, int_pool};
 use pyo3::ffi;
+use std::ffi::CStr;
 use std::os::raw::{c_int, c_long};
 use std::ptr;
 
-/// What kind of operand a slot was given.
-enum Operand {
-    /// A LegacyInt, an int or a bool whose value fits a C long.
-    Long(c_long),
-    /// Anything else: an int outside the C long range, a float, a Decimal, a
-    /// str. int's own operation decides what it gives (or which TypeError it
-    /// raises, after trying the other operand's reflected method).
-    Delegate,
-}
-
+/// The value of an operand that is a LegacyInt, or an int (bool included)
+/// that fits a C long; None for anything else. Reads no user code: an int
+/// subclass's value is read as int's own operations read it.
+///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline]
-unsafe fn operand(obj: *mut ffi::PyObject) -> Operand {
+unsafe fn long_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
     // SAFETY: GIL held, obj live.
     unsafe {
         // The common operands first: the exact type checks are one compare,
         // the subclass check walks the MRO.
         if ffi::Py_TYPE(obj) == legacy_int_type() {
-            return Operand::Long(value_of(obj));
+            return Some(value_of(obj));
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
             if let Some(value) = compact_long::read(obj) {
-                return Operand::Long(value);
+                return Some(value);
             }
         }
         if is_legacy_int(obj) {
-            return Operand::Long(value_of(obj));
+            return Some(value_of(obj));
         }
         if ffi::PyLong_Check(obj) != 0 {
             let mut overflow: c_int = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
             if overflow == 0 {
-                return Operand::Long(value);
+                return Some(value);
             }
         }
-        Operand::Delegate
+        None
     }
+}
+
+/// A new reference to NotImplemented.
+///
+/// # Safety
+/// The GIL is held.
+#[inline]
+unsafe fn not_implemented() -> *mut ffi::PyObject {
+    // SAFETY: GIL held.
+    unsafe { ffi::compat::Py_NewRef(ffi::Py_NotImplemented()) }
 }
 
 /// The object int's operations should see for `obj`: a new int for a
@@ -72,39 +77,49 @@ unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-/// Brings a result back into the pool: an exact int that fits a C long
-/// becomes a LegacyInt, and a tuple has each item brought back. Takes
-/// ownership of `result`, which may be null (an exception is set).
+/// Brings a result of int's own into the pool: an exact int that fits a C
+/// long becomes a LegacyInt (Python 2's rule); anything else is returned as
+/// it is. Takes ownership of `result`, which may be null (an exception set).
 ///
 /// # Safety
 /// The GIL is held.
 pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; `result` is owned here and either returned or
-    // released exactly once.
+    // SAFETY: GIL held; `result` is owned here and returned or released once.
     unsafe {
-        if result.is_null() {
+        if result.is_null() || ffi::PyLong_CheckExact(result) == 0 {
             return result;
         }
-        if ffi::PyLong_CheckExact(result) != 0 {
-            let mut overflow: c_int = 0;
-            let value = ffi::PyLong_AsLongAndOverflow(result, &mut overflow);
-            if overflow != 0 {
-                return result; // promoted, as Python 2 promoted to long
-            }
-            ffi::Py_DECREF(result);
-            return int_pool::from_long(value);
+        let mut overflow: c_int = 0;
+        let value = ffi::PyLong_AsLongAndOverflow(result, &mut overflow);
+        if overflow != 0 {
+            return result; // promoted, as Python 2 promoted to long
         }
-        if ffi::PyTuple_CheckExact(result) != 0 {
-            return map_tuple(result, into_pool);
+        ffi::Py_DECREF(result);
+        int_pool::from_long(value)
+    }
+}
+
+/// `into_pool`, and for a tuple (divmod, as_integer_ratio) on each item.
+///
+/// # Safety
+/// The GIL is held.
+pub unsafe fn into_pool_deep(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; ownership of `result` passes on.
+    unsafe {
+        if !result.is_null() && ffi::PyTuple_CheckExact(result) != 0 {
+            map_tuple(result, into_pool_deep)
+        } else {
+            into_pool(result)
         }
-        result
     }
 }
 
 type BinaryFunc =
     unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
 
-/// `slow(a, b)` on Python numbers, its result brought back into the pool.
+/// `slow(a, b)` with the LegacyInt operand replaced by an int. A result
+/// only builtin code produced (`trusted`) is brought back into the pool;
+/// one a user's reflected method returned is the user's, left as it is.
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live.
@@ -112,6 +127,7 @@ unsafe fn delegate(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     slow: BinaryFunc,
+    trusted: bool,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held; the two temporaries are released on every path.
     unsafe {
@@ -127,41 +143,72 @@ unsafe fn delegate(
         let result = slow(x, y);
         ffi::Py_DECREF(x);
         ffi::Py_DECREF(y);
-        into_pool(result)
+        if trusted {
+            into_pool_deep(result)
+        } else {
+            result
+        }
     }
 }
 
-/// A binary operation: `fast` on two C longs (None: leave it to int), else
-/// `slow` on Python numbers.
+/// Whether the operand that is not ours may be handed to int's operation
+/// (see `type_support::delegation`); None: NotImplemented.
 ///
 /// # Safety
-/// The GIL is held, `a` and `b` are live.
+/// The GIL is held, `a` and `b` are live, and one of them is a LegacyInt.
+#[inline]
+unsafe fn delegation_for(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    names: (&CStr, &CStr),
+) -> Option<bool> {
+    // SAFETY: GIL held, a and b live.
+    unsafe {
+        if is_legacy_int(a) {
+            delegation(b, names.0, names.1, false)
+        } else {
+            delegation(a, names.0, names.1, true)
+        }
+    }
+}
+
+/// A binary operation: `fast` on two C longs (None: leave it to int), int's
+/// own operation for the other builtin numbers, NotImplemented for the rest.
+///
+/// # Safety
+/// The GIL is held, `a` and `b` are live, one of them a LegacyInt.
 #[inline]
 unsafe fn binary(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     fast: fn(c_long, c_long) -> Option<c_long>,
     slow: BinaryFunc,
+    names: (&CStr, &CStr),
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live.
     unsafe {
-        match (operand(a), operand(b)) {
-            (Operand::Long(x), Operand::Long(y)) => match fast(x, y) {
+        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
+            return match fast(x, y) {
                 Some(r) => int_pool::from_long(r),
-                None => delegate(a, b, slow),
-            },
-            _ => delegate(a, b, slow),
+                None => delegate(a, b, slow, true),
+            };
+        }
+        match delegation_for(a, b, names) {
+            Some(trusted) => delegate(a, b, slow, trusted),
+            None => not_implemented(),
         }
     }
 }
 
 macro_rules! binary_slot {
-    ($(#[$doc:meta])* $name:ident, $fast:expr, $slow:path) => {
-        $(#[$doc])*
-        pub unsafe extern "C" fn $name(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    ($name:ident, $fast:expr, $slow:path, $forward:literal, $reflected:literal) => {
+        pub unsafe extern "C" fn $name(
+            a: *mut ffi::PyObject,
+            b: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
             // SAFETY: called by the interpreter with the GIL held and two
             // live operands, one of them a LegacyInt.
-            unsafe { binary(a, b, $fast, $slow) }
+            unsafe { binary(a, b, $fast, $slow, ($forward, $reflected)) }
         }
     };
 }
@@ -219,16 +266,76 @@ fn rshift(a: c_long, b: c_long) -> Option<c_long> {
     Some(a >> b.min(c_long::BITS as c_long - 1))
 }
 
-binary_slot!(nb_add, c_long::checked_add, ffi::PyNumber_Add);
-binary_slot!(nb_subtract, c_long::checked_sub, ffi::PyNumber_Subtract);
-binary_slot!(nb_multiply, c_long::checked_mul, ffi::PyNumber_Multiply);
-binary_slot!(nb_floor_divide, floor_div, ffi::PyNumber_FloorDivide);
-binary_slot!(nb_remainder, floor_mod, ffi::PyNumber_Remainder);
-binary_slot!(nb_lshift, lshift, ffi::PyNumber_Lshift);
-binary_slot!(nb_rshift, rshift, ffi::PyNumber_Rshift);
-binary_slot!(nb_and, |a, b| Some(a & b), ffi::PyNumber_And);
-binary_slot!(nb_or, |a, b| Some(a | b), ffi::PyNumber_Or);
-binary_slot!(nb_xor, |a, b| Some(a ^ b), ffi::PyNumber_Xor);
+binary_slot!(
+    nb_add,
+    c_long::checked_add,
+    ffi::PyNumber_Add,
+    c"__add__",
+    c"__radd__"
+);
+binary_slot!(
+    nb_subtract,
+    c_long::checked_sub,
+    ffi::PyNumber_Subtract,
+    c"__sub__",
+    c"__rsub__"
+);
+binary_slot!(
+    nb_multiply,
+    c_long::checked_mul,
+    ffi::PyNumber_Multiply,
+    c"__mul__",
+    c"__rmul__"
+);
+binary_slot!(
+    nb_floor_divide,
+    floor_div,
+    ffi::PyNumber_FloorDivide,
+    c"__floordiv__",
+    c"__rfloordiv__"
+);
+binary_slot!(
+    nb_remainder,
+    floor_mod,
+    ffi::PyNumber_Remainder,
+    c"__mod__",
+    c"__rmod__"
+);
+binary_slot!(
+    nb_lshift,
+    lshift,
+    ffi::PyNumber_Lshift,
+    c"__lshift__",
+    c"__rlshift__"
+);
+binary_slot!(
+    nb_rshift,
+    rshift,
+    ffi::PyNumber_Rshift,
+    c"__rshift__",
+    c"__rrshift__"
+);
+binary_slot!(
+    nb_and,
+    |a, b| Some(a & b),
+    ffi::PyNumber_And,
+    c"__and__",
+    c"__rand__"
+);
+binary_slot!(
+    nb_or,
+    |a, b| Some(a | b),
+    ffi::PyNumber_Or,
+    c"__or__",
+    c"__ror__"
+);
+binary_slot!(
+    nb_xor,
+    |a, b| Some(a ^ b),
+    ffi::PyNumber_Xor,
+    c"__xor__",
+    c"__rxor__"
+);
 
 /// `a / b`: always a float (or complex), exactly as int gives it.
 pub unsafe extern "C" fn nb_true_divide(
@@ -240,13 +347,15 @@ pub unsafe extern "C" fn nb_true_divide(
     const EXACT: u64 = 1 << f64::MANTISSA_DIGITS;
     // SAFETY: GIL held, a and b live (called by the interpreter).
     unsafe {
-        match (operand(a), operand(b)) {
-            (Operand::Long(x), Operand::Long(y))
-                if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT =>
-            {
-                ffi::PyFloat_FromDouble(x as f64 / y as f64)
+        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
+            if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT {
+                return ffi::PyFloat_FromDouble(x as f64 / y as f64);
             }
-            _ => delegate(a, b, ffi::PyNumber_TrueDivide),
+            return delegate(a, b, ffi::PyNumber_TrueDivide, true);
+        }
+        match delegation_for(a, b, (c"__truediv__", c"__rtruediv__")) {
+            Some(trusted) => delegate(a, b, ffi::PyNumber_TrueDivide, trusted),
+            None => not_implemented(),
         }
     }
 }
@@ -259,26 +368,27 @@ pub unsafe extern "C" fn nb_divmod(
     // SAFETY: GIL held, a and b live (called by the interpreter). The two
     // results are moved into the tuple or released.
     unsafe {
-        match (operand(a), operand(b)) {
-            (Operand::Long(x), Operand::Long(y)) => match (floor_div(x, y), floor_mod(x, y)) {
-                (Some(q), Some(r)) => {
-                    let q = int_pool::from_long(q);
-                    if q.is_null() {
-                        return q;
-                    }
-                    let r = int_pool::from_long(r);
-                    if r.is_null() {
-                        ffi::Py_DECREF(q);
-                        return r;
-                    }
-                    let pair = ffi::PyTuple_Pack(2, q, r);
-                    ffi::Py_DECREF(q);
-                    ffi::Py_DECREF(r);
-                    pair
-                }
-                _ => delegate(a, b, ffi::PyNumber_Divmod),
-            },
-            _ => delegate(a, b, ffi::PyNumber_Divmod),
+        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
+            let (Some(q), Some(r)) = (floor_div(x, y), floor_mod(x, y)) else {
+                return delegate(a, b, ffi::PyNumber_Divmod, true);
+            };
+            let q = int_pool::from_long(q);
+            if q.is_null() {
+                return q;
+            }
+            let r = int_pool::from_long(r);
+            if r.is_null() {
+                ffi::Py_DECREF(q);
+                return r;
+            }
+            let pair = ffi::PyTuple_Pack(2, q, r);
+            ffi::Py_DECREF(q);
+            ffi::Py_DECREF(r);
+            return pair;
+        }
+        match delegation_for(a, b, (c"__divmod__", c"__rdivmod__")) {
+            Some(trusted) => delegate(a, b, ffi::PyNumber_Divmod, trusted),
+            None => not_implemented(),
         }
     }
 }
@@ -300,23 +410,37 @@ pub unsafe extern "C" fn nb_power(
                 // SAFETY: GIL held, live operands (delegate's contract).
                 unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
             }
-            return binary(a, b, power, pow2);
+            return binary(a, b, power, pow2, (c"__pow__", c"__rpow__"));
         }
-        // Three-argument pow: int's, with int's errors (a float anywhere,
-        // a zero modulus, a non-invertible base).
-        let x = as_python_number(a);
-        let y = as_python_number(b);
-        let z = as_python_number(m);
-        let result = if x.is_null() || y.is_null() || z.is_null() {
-            ptr::null_mut()
-        } else {
-            ffi::PyNumber_Power(x, y, z)
-        };
-        for obj in [x, y, z] {
-            if !obj.is_null() {
-                ffi::Py_DECREF(obj);
+        // Three-argument pow is int's, with int's errors (a float anywhere, a
+        // zero modulus, a non-invertible base), for ints and LegacyInts;
+        // anything else answers through NotImplemented.
+        for obj in [a, b, m] {
+            if long_operand(obj).is_none()
+                && !(ffi::PyLong_CheckExact(obj) != 0 || ffi::PyFloat_CheckExact(obj) != 0)
+            {
+                return not_implemented();
             }
         }
+        let x = as_python_number(a);
+        if x.is_null() {
+            return x;
+        }
+        let y = as_python_number(b);
+        if y.is_null() {
+            ffi::Py_DECREF(x);
+            return y;
+        }
+        let z = as_python_number(m);
+        if z.is_null() {
+            ffi::Py_DECREF(x);
+            ffi::Py_DECREF(y);
+            return z;
+        }
+        let result = ffi::PyNumber_Power(x, y, z);
+        ffi::Py_DECREF(x);
+        ffi::Py_DECREF(y);
+        ffi::Py_DECREF(z);
         into_pool(result)
     }
 }

@@ -7,6 +7,8 @@ use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
 
+use crate::gil_cell::GilCell;
+
 /// Subclassable, and immutable as int and float are. Immutability also lets
 /// the 3.11+ interpreter specialise calls of the type to its vectorcall.
 #[cfg(Py_3_10)]
@@ -84,44 +86,55 @@ pub unsafe fn vectorcall_general(
     }
 }
 
-/// `__reduce__` for a pooled type: `(type(obj), (value,), state)`, where
-/// `value` (a new reference, or null with an exception set) is the plain
-/// int or float the object holds and `state` is a subclass instance's
-/// `__dict__`, which pickle restores.
+/// `__reduce_ex__` for a pooled type, whatever the protocol: object's own
+/// protocol-2 reduction, `copyreg.__newobj__(type(obj), *obj.__getnewargs__())`
+/// with the instance's state (a subclass's `__dict__` and `__slots__`). It is
+/// plain data under every protocol, where protocols 0 and 1 would otherwise
+/// go through `copyreg._reduce_ex`, which cannot rebuild these types.
+pub unsafe extern "C" fn reduce_ex(
+    obj: *mut ffi::PyObject,
+    _protocol: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_O method: GIL held, obj live; the temporaries are
+    // released once.
+    unsafe {
+        let object_type = ptr::addr_of_mut!(ffi::PyBaseObject_Type).cast::<ffi::PyObject>();
+        let method = ffi::PyObject_GetAttrString(object_type, c"__reduce_ex__".as_ptr());
+        if method.is_null() {
+            return method;
+        }
+        let two = ffi::PyLong_FromLong(2);
+        let result = if two.is_null() {
+            ptr::null_mut()
+        } else {
+            let r = ffi::PyObject_CallFunctionObjArgs(
+                method,
+                obj,
+                two,
+                ptr::null_mut::<ffi::PyObject>(),
+            );
+            ffi::Py_DECREF(two);
+            r
+        };
+        ffi::Py_DECREF(method);
+        result
+    }
+}
+
+/// `(value,)`, the arguments that rebuild a pooled object; `value` is a new
+/// reference (or null with an exception set), consumed here.
 ///
 /// # Safety
-/// The GIL is held, `obj` is live; `exact` is the pooled type itself.
-pub unsafe fn reduce_with(
-    obj: *mut ffi::PyObject,
-    value: *mut ffi::PyObject,
-    exact: *mut ffi::PyTypeObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj live. Every reference made here is moved into
-    // the result or released on the error paths.
+/// The GIL is held.
+pub unsafe fn newargs(value: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; `value` is released once.
     unsafe {
-        let tp = ffi::Py_TYPE(obj);
         if value.is_null() {
-            return ptr::null_mut();
+            return value;
         }
         let args = ffi::PyTuple_Pack(1, value);
         ffi::Py_DECREF(value);
-        if args.is_null() {
-            return ptr::null_mut();
-        }
-        let mut state = ptr::null_mut();
-        if tp != exact {
-            state = ffi::PyObject_GetAttrString(obj, c"__dict__".as_ptr());
-            if state.is_null() {
-                ffi::PyErr_Clear();
-            }
-        }
-        if state.is_null() {
-            state = ffi::compat::Py_NewRef(ffi::Py_None());
-        }
-        let result = ffi::PyTuple_Pack(3, tp.cast::<ffi::PyObject>(), args, state);
-        ffi::Py_DECREF(args);
-        ffi::Py_DECREF(state);
-        result
+        args
     }
 }
 
@@ -298,5 +311,168 @@ pub unsafe fn call_method_of(
         let result = ffi::PyObject_Call(method, args, kwargs);
         ffi::Py_DECREF(method);
         result
+    }
+}
+
+/// The builtin numeric type (int, float, complex) `obj` is an instance of,
+/// directly or through a subclass; None for anything else.
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+unsafe fn builtin_number_base(obj: *mut ffi::PyObject) -> Option<*mut ffi::PyTypeObject> {
+    // SAFETY: GIL held, obj live; the builtin type objects are static.
+    unsafe {
+        if ffi::PyLong_Check(obj) != 0 {
+            Some(ptr::addr_of_mut!(ffi::PyLong_Type))
+        } else if ffi::PyFloat_Check(obj) != 0 {
+            Some(ptr::addr_of_mut!(ffi::PyFloat_Type))
+        } else if ffi::PyComplex_Check(obj) != 0 {
+            Some(ptr::addr_of_mut!(ffi::PyComplex_Type))
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether `tp.<name>` is the very method the builtin `base` has: the
+/// subclass does not override it, so calling it runs no user code.
+///
+/// # Safety
+/// The GIL is held; `tp` is a subclass of `base`.
+unsafe fn inherits(tp: *mut ffi::PyTypeObject, base: *mut ffi::PyTypeObject, name: &CStr) -> bool {
+    // SAFETY: GIL held; both lookups give new references (or null with an
+    // exception set, cleared here: a missing method is not the builtin one).
+    unsafe {
+        let theirs = ffi::PyObject_GetAttrString(tp.cast(), name.as_ptr());
+        let builtin = ffi::PyObject_GetAttrString(base.cast(), name.as_ptr());
+        let same = !theirs.is_null() && theirs == builtin;
+        for obj in [theirs, builtin] {
+            if !obj.is_null() {
+                ffi::Py_DECREF(obj);
+            }
+        }
+        if !same {
+            ffi::PyErr_Clear();
+        }
+        same
+    }
+}
+
+/// `numbers.Number`, imported once; null if the import failed.
+static NUMBER_ABC: GilCell<*mut ffi::PyObject> = GilCell::new(ptr::null_mut());
+
+/// Whether `obj` is a `numbers.Number` (a registered numeric type).
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+unsafe fn is_number(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: GIL held; the ABC is imported once and its reference kept for
+    // the life of the process; errors are cleared (not a number then).
+    unsafe {
+        if (*NUMBER_ABC.get()).is_null() {
+            let module = ffi::PyImport_ImportModule(c"numbers".as_ptr());
+            if !module.is_null() {
+                *NUMBER_ABC.get() = ffi::PyObject_GetAttrString(module, c"Number".as_ptr());
+                ffi::Py_DECREF(module);
+            }
+            if (*NUMBER_ABC.get()).is_null() {
+                ffi::PyErr_Clear();
+                return false;
+            }
+        }
+        match ffi::PyObject_IsInstance(obj, *NUMBER_ABC.get()) {
+            1 => true,
+            0 => false,
+            _ => {
+                ffi::PyErr_Clear();
+                false
+            }
+        }
+    }
+}
+
+/// Whether a pooled type's binary slot may hand `(a, b)` to the builtin
+/// operation with its own operand replaced by a plain int or float, when the
+/// other operand, `other`, is not one it computes itself. `Some(trusted)`:
+/// yes, and `trusted` says whether only builtin code can produce the result
+/// (so it may be brought back into the pools). `None`: return NotImplemented.
+///
+/// Members of the builtin numeric families (int, float, complex and their
+/// subclasses) and other `numbers.Number`s are handed on; anything else is
+/// the other type's business, through NotImplemented, exactly as int and
+/// float answer it.
+/// With our operand on the left, the builtin operation asks `other`'s
+/// `reflected` method once, as the interpreter would have. With `other` on
+/// the left, its `forward` method has already run: it is asked again only
+/// if it is the builtin one, which runs no user code.
+///
+/// # Safety
+/// The GIL is held and `other` is live.
+pub unsafe fn delegation(
+    other: *mut ffi::PyObject,
+    forward: &CStr,
+    reflected: &CStr,
+    other_is_left: bool,
+) -> Option<bool> {
+    // SAFETY: GIL held, other live.
+    unsafe {
+        let Some(base) = builtin_number_base(other) else {
+            // Another number type (Fraction, Decimal, a LegacyFloat, numpy's
+            // scalars) knows int, not us: the builtin operation with an int
+            // in our place gives what the same operation on an int gives.
+            // If `other` is on the left its method runs a second time, now
+            // with an int: numbers' arithmetic has no side effects to repeat.
+            // Its result is its own, never brought into the pools.
+            return is_number(other).then_some(false);
+        };
+        let tp = ffi::Py_TYPE(other);
+        if tp == base {
+            return Some(true);
+        }
+        if other_is_left {
+            inherits(tp, base, forward).then_some(true)
+        } else {
+            Some(inherits(tp, base, reflected))
+        }
+    }
+}
+
+/// The same question for a comparison `obj <op> other` asked of our slot:
+/// the builtin comparison will ask `other`'s swapped method (`__gt__` for
+/// `<`), which may already have run if `other` was on the left; so `other`
+/// is handed on only if that method is the builtin one.
+///
+/// # Safety
+/// The GIL is held and `other` is live.
+pub unsafe fn comparison_delegation(other: *mut ffi::PyObject, op: c_int) -> bool {
+    // SAFETY: GIL held, other live.
+    unsafe {
+        let Some(base) = builtin_number_base(other) else {
+            return false;
+        };
+        let tp = ffi::Py_TYPE(other);
+        let swapped = match op {
+            ffi::Py_LT => c"__gt__",
+            ffi::Py_LE => c"__ge__",
+            ffi::Py_EQ => c"__eq__",
+            ffi::Py_NE => c"__ne__",
+            ffi::Py_GT => c"__lt__",
+            _ => c"__le__",
+        };
+        tp == base || inherits(tp, base, swapped)
+    }
+}
+
+/// Whether a `__format__` call was given exactly one argument, an empty str.
+///
+/// # Safety
+/// The GIL is held; `args` is a tuple, `kwargs` a dict or null.
+pub unsafe fn empty_format_spec(args: *mut ffi::PyObject, kwargs: *mut ffi::PyObject) -> bool {
+    // SAFETY: GIL held; args is a tuple (caller's contract).
+    unsafe {
+        (kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0)
+            && ffi::PyTuple_GET_SIZE(args) == 1
+            && ffi::PyUnicode_Check(ffi::PyTuple_GET_ITEM(args, 0)) != 0
+            && ffi::PyUnicode_GetLength(ffi::PyTuple_GET_ITEM(args, 0)) == 0
     }
 }

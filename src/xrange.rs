@@ -166,12 +166,21 @@ impl XRange {
         }
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let len = self.bounds.len();
+        // Any index beyond i128 is beyond every xrange too: IndexError, as
+        // range says for 2**70.
+        let Ok(index) = as_index(index)?.extract::<i128>() else {
+            return Err(PyIndexError::new_err("xrange object index out of range"));
+        };
         let i = if index < 0 {
-            len as i128 + index as i128
+            len as i128 + index
         } else {
-            index as i128
+            index
         };
         if i < 0 || i >= len as i128 {
             return Err(PyIndexError::new_err("xrange object index out of range"));

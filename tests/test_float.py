@@ -312,3 +312,38 @@ def test_numbers_abc_and_math():
     assert statistics.mean([LegacyFloat(1.0), LegacyFloat(2.0)]) == 1.5
     assert math.isclose(math.exp(LegacyFloat(1.0)), math.e)
     assert_pool_consistent()
+
+
+def test_float_protocol_with_foreign_operands():
+    class Counting:
+        calls = 0
+
+        def __add__(self, other):
+            Counting.calls += 1
+            return NotImplemented
+
+    with pytest.raises(TypeError):
+        Counting() + LegacyFloat(1.0)
+    assert Counting.calls == 1
+    assert LegacyFloat(1.0).__add__("a") is NotImplemented and (1.0).__add__("a") is NotImplemented
+    assert LegacyFloat(1.0).__eq__("a") is NotImplemented
+
+    class Loud(LegacyFloat):
+        def __str__(self):
+            return "loud"
+
+    assert format(Loud(1.5), "") == "loud" and format(Loud(1.5), ".1f") == "1.5"
+
+
+def test_pickling_keeps_slots_of_float_subclasses():
+    s = SlottedFloat(0.5)
+    s.tag = "kept"
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        t = pickle.loads(pickle.dumps(s, protocol)) if protocol >= 2 else copy.copy(s)
+        assert type(t) is SlottedFloat and t == 0.5 and t.tag == "kept"
+
+
+class SlottedFloat(LegacyFloat):
+    """At module level, so that pickle finds it by name."""
+
+    __slots__ = ("tag",)

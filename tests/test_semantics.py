@@ -285,25 +285,94 @@ def test_errors_are_ints(expression, error):
         eval(expression)
 
 
-def test_type_error_is_ints_own():
-    with pytest.raises(TypeError) as expected:
-        5 + "a"
-    with pytest.raises(TypeError) as got:
+def test_type_error_names_the_types_as_int_does():
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'legacyint.LegacyInt' and 'str'"):
         LegacyInt(5) + "a"
-    assert str(got.value) == str(expected.value)
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'legacyint.LegacyInt' and 'str'"):
+        LegacyInt(5) < "a"
+
+
+def test_unsupported_operands_get_not_implemented_as_from_int():
+    for method in ("__add__", "__radd__", "__mul__", "__floordiv__", "__lshift__", "__pow__", "__divmod__"):
+        assert getattr(1, method)("a") is NotImplemented
+        assert getattr(LegacyInt(1), method)("a") is NotImplemented, method
+    assert LegacyInt(1).__eq__("a") is NotImplemented and (1).__eq__("a") is NotImplemented
+    assert LegacyInt(1).__lt__(object()) is NotImplemented
+
+
+def test_a_foreign_method_runs_once():
+    class Counting:
+        calls = 0
+
+        def __add__(self, other):
+            Counting.calls += 1
+            return NotImplemented
+
+        def __eq__(self, other):
+            Counting.calls += 1
+            return NotImplemented
+
+    with pytest.raises(TypeError):
+        Counting() + LegacyInt(1)
+    assert Counting.calls == 1
+    assert (Counting() == LegacyInt(1)) is False
+    assert Counting.calls == 2
+
+
+def test_reflected_methods_see_the_legacy_int_and_keep_their_result():
+    class Reflect:
+        def __radd__(self, other):
+            return (other, 7)
+
+    x = LegacyInt(1000)
+    got = x + Reflect()
+    assert got[0] is x and type(got[1]) is int
+
+
+def test_float_subclass_overriding_the_operation():
+    class MyFloat(float):
+        def __radd__(self, other):
+            return ("mine", other)
+
+    assert LegacyInt(2) + MyFloat(1.5) == ("mine", 2)  # as 2 + MyFloat(1.5)
+    assert 2 + MyFloat(1.5) == ("mine", 2)
+    assert MyFloat(1.5) + LegacyInt(2) == 3.5  # float's own __add__, via int
+
+
+def test_format_with_an_empty_spec_uses_str_as_int_does():
+    class Loud(LegacyInt):
+        def __str__(self):
+            return "loud"
+
+    class LoudInt(int):
+        def __str__(self):
+            return "loud"
+
+    assert format(LoudInt(5), "") == f"{LoudInt(5)}" == "loud"
+    assert format(Loud(5), "") == f"{Loud(5)}" == "loud"
+    assert format(Loud(5), "d") == "5"
+
+
+def test_pickling_keeps_slots_and_dict_of_subclasses():
+    s = SlottedInt(5)
+    s.tag = "kept"
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        t = pickle.loads(pickle.dumps(s, protocol)) if protocol >= 2 else copy.copy(s)
+        assert type(t) is SlottedInt and t == 5 and t.tag == "kept"
 
 
 def test_other_number_types_work_as_with_int():
     from decimal import Decimal
 
     x = LegacyInt(3)
-    for other in (Decimal("1.5"), fractions.Fraction(1, 2), 2.5, 1j):
+    for other in (fractions.Fraction(1, 2), Decimal("1.5"), 2.5, 1j):
         for op in (operator.add, operator.sub, operator.mul, operator.truediv, operator.eq, operator.lt):
             for a, b, ia, ib in ((x, other, 3, other), (other, x, other, 3)):
                 if isinstance(other, complex) and op is operator.lt:
                     continue
                 assert op(a, b) == op(ia, ib) and type(op(a, b)) is type(op(ia, ib)), (op, a, b)
-    assert Decimal(3) == x and x == Decimal(3)
+    assert Decimal(3) == x and x == Decimal(3) and x < Decimal("3.5")
+    assert x + Decimal(1) == Decimal(1) + x == Decimal(4) and type(x + Decimal(1)) is Decimal
     assert fractions.Fraction(x) == 3
     assert type(x.numerator) is int and type(x.denominator) is int
     import statistics
@@ -436,6 +505,13 @@ def test_xrange_is_lazy_and_reiterable():
     assert repr(legacyint.xrange(0, 10, 2)) == "xrange(0, 10, 2)"
     with pytest.raises(IndexError):
         legacyint.xrange(3)[3]
+    for huge in (2**70, -(2**70)):
+        with pytest.raises(IndexError):
+            range(3)[huge]
+        with pytest.raises(IndexError):
+            legacyint.xrange(3)[huge]
+    with pytest.raises(TypeError):
+        legacyint.xrange(3)["1"]
 
 
 def test_xrange_too_long_for_a_list():
@@ -452,3 +528,9 @@ def test_range_builds_from_the_pool_with_no_python_int_per_element():
     values = legacyint.range(10**6, 10**6 + 1000)
     assert legacyint.pool_stats().allocations - before.allocations == 1000
     assert values == list(range(10**6, 10**6 + 1000))
+
+
+class SlottedInt(LegacyInt):
+    """At module level, so that pickle finds it by name."""
+
+    __slots__ = ("tag",)
