@@ -9,6 +9,8 @@ number of iterations. Exits 1 and names the operations that leak.
 """
 
 import copy
+from decimal import Decimal
+from fractions import Fraction
 import gc
 import operator
 import pickle
@@ -77,6 +79,9 @@ OPERATIONS = {
         expect(TypeError, operator.add, A, "x"),
         expect(TypeError, operator.lt, A, "x"),
     ),
+    "foreign numbers": lambda: (A + Decimal(1), Decimal(1) + A, Fraction(1, 2) + A, A * Fraction(1, 3),
+                                A == Decimal(10**6), F * Fraction(1, 2), expect(TypeError, operator.add, F, Decimal(1)),
+                                expect(TypeError, operator.add, object(), A), A.__add__("x")),
     "comparison and hash": lambda: (A < B, A == 10**6, A == 1.0, A != "x", hash(A), {A: 1}[10**6]),
     "repr str format": lambda: (repr(A), str(A), format(A, "_x"), f"{A:,}", repr(Sub(3))),
     "methods": lambda: (
