@@ -17,6 +17,7 @@ pub const TYPE_FLAGS: std::os::raw::c_ulong =
 #[cfg(not(Py_3_10))]
 pub const TYPE_FLAGS: std::os::raw::c_ulong = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
 
+/// One entry of a `PyType_Spec`'s slot table.
 pub fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {
     ffi::PyType_Slot { slot, pfunc }
 }
@@ -30,9 +31,10 @@ pub unsafe fn new_str(text: &str) -> *mut ffi::PyObject {
     unsafe { ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as ffi::Py_ssize_t) }
 }
 
-/// Every other call: the tuple and dict that type_call expects, then
-/// type_call itself (tp_new, and tp_init for a subclass). Kept out of line so
-/// that the fast path above saves no registers for it.
+/// A call of a pooled type that its vectorcall fast path does not take: the
+/// tuple and dict that type_call expects, then type_call itself (tp_new, and
+/// tp_init for a subclass). Kept out of line so that the fast paths save no
+/// registers for it.
 ///
 /// # Safety
 /// Called as a type's tp_vectorcall would be, with `nargs` already
