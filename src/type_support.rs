@@ -140,6 +140,7 @@ pub unsafe fn newargs(value: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
+/// `__class__`: the object's type, as object's own getter gives it.
 pub unsafe extern "C" fn get_class(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj live (a getter).
     unsafe { ffi::compat::Py_NewRef(ffi::Py_TYPE(obj).cast()) }
@@ -166,6 +167,7 @@ pub unsafe extern "C" fn set_class(
     -1
 }
 
+/// One entry of a method table.
 pub const fn method(
     name: &'static CStr,
     meth: ffi::PyMethodDefPointer,
@@ -180,23 +182,28 @@ pub const fn method(
     }
 }
 
+/// `ml_flags` of a method without arguments, and of one with `*args, **kwargs`.
 pub const NOARGS: c_int = ffi::METH_NOARGS;
 pub const VARARGS: c_int = ffi::METH_VARARGS | ffi::METH_KEYWORDS;
 
+/// A `METH_NOARGS` function as a method-table entry's pointer.
 pub fn noargs(f: ffi::PyCFunction) -> ffi::PyMethodDefPointer {
     ffi::PyMethodDefPointer { PyCFunction: f }
 }
 
+/// A `METH_VARARGS | METH_KEYWORDS` function as a method-table entry's pointer.
 pub fn varargs(f: ffi::PyCFunctionWithKeywords) -> ffi::PyMethodDefPointer {
     ffi::PyMethodDefPointer {
         PyCFunctionWithKeywords: f,
     }
 }
 
+/// A read-only attribute of a getset table.
 pub fn getter(name: &'static CStr, get: ffi::getter, doc: &'static CStr) -> ffi::PyGetSetDef {
     getset_def(name, get, None, doc)
 }
 
+/// An attribute of a getset table, writable if `set` is given.
 pub fn getset_def(
     name: &'static CStr,
     get: ffi::getter,
