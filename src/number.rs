@@ -23,7 +23,7 @@ use std::ptr;
 ///
 /// # Safety
 /// The GIL is held and `obj` is live.
-#[inline]
+#[inline(always)]
 unsafe fn long_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
     // SAFETY: GIL held, obj live.
     unsafe {
@@ -177,7 +177,7 @@ unsafe fn delegation_for(
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live, one of them a LegacyInt.
-#[inline]
+#[inline(always)]
 unsafe fn binary(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
