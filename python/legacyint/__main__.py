@@ -23,7 +23,6 @@ KIND_GROUPS = {
 }
 
 
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m legacyint",
@@ -32,8 +31,9 @@ def _parser() -> argparse.ArgumentParser:
             "A list of N integers is built, deleted, built again, collected; then the "
             "LegacyInt pool's free list is cleared and malloc is trimmed. Python 3 ints "
             "give their memory back at 'del'; LegacyInts, like Python 2's ints, keep it "
-            "in the pool until clear_free_list(), and even then RSS falls only after "
-            "malloc_trim()."
+            "in the pool until its free list is cleared (a full gc.collect() does it, as "
+            "in Python 2.6+), and even then RSS falls only after malloc_trim(). "
+            "'--kind floats' runs the same with floats."
         ),
         epilog="Example: python -m legacyint --n 10000000   (about 330 MB for LegacyInt)",
     )

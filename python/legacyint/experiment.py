@@ -70,9 +70,10 @@ def run(
 
     ``kind`` is ``"legacy"`` (LegacyInts from the pool), ``"int"`` (Python 3
     ints), ``"legacy_float"`` (LegacyFloats from the float pool) or
-    ``"float"`` (Python 3 floats). By default the run happens in a fresh interpreter (this one's
-    executable), so that one run's pool does not pollute the next and RSS
-    starts from a clean process; ``fresh_process=False`` runs it here.
+    ``"float"`` (Python 3 floats). By default the run happens in a fresh
+    interpreter (this one's executable), so that one run's pool does not
+    pollute the next and RSS starts from a clean process;
+    ``fresh_process=False`` runs it here.
     ``progress=True`` prints a line per stage on stderr, for long runs.
     ``gc_clears_pool=False`` runs it with Python 2.5's collector, which left
     the pool alone (see :func:`legacyint.set_gc_clears_pool`).
