@@ -10,9 +10,10 @@ use crate::gil_cell::GilCell;
 use crate::legacy_int::{is_legacy_int, value_of as int_value_of};
 use crate::number::into_pool as into_int_pool;
 use crate::type_support::{
-    call_method_of, class_guard, comparison_delegation, delegation, empty_format_spec, getset_end,
-    getter, map_tuple, method, new_str, new_subclass_instance, newargs, noargs, reduce_ex, slot,
-    varargs, vectorcall_general, NOARGS, TYPE_FLAGS, VARARGS,
+    call_method_of, class_guard, comparison_delegation, delegate_with, delegation,
+    empty_format_spec, getset_end, getter, map_tuple, method, new_str, new_subclass_instance,
+    newargs, noargs, reduce_ex, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS,
+    VARARGS,
 };
 use crate::{compact_long, float_pool};
 use pyo3::ffi;
@@ -438,40 +439,20 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-type BinaryFunc =
-    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
-
-/// `slow(a, b)` on plain numbers. A result only builtin code produced
-/// (`trusted`) is brought back into the pools; a user's is left as it is.
+/// `slow` with the pooled operand replaced by its plain value (see
+/// `type_support::delegate_with`).
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live.
+#[inline]
 unsafe fn delegate(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     slow: BinaryFunc,
     trusted: bool,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; both temporaries are released on every path.
-    unsafe {
-        let x = as_python_number(a);
-        if x.is_null() {
-            return x;
-        }
-        let y = as_python_number(b);
-        if y.is_null() {
-            ffi::Py_DECREF(x);
-            return y;
-        }
-        let result = slow(x, y);
-        ffi::Py_DECREF(x);
-        ffi::Py_DECREF(y);
-        if trusted {
-            into_pool(result)
-        } else {
-            result
-        }
-    }
+    // SAFETY: GIL held, a and b live (caller's contract).
+    unsafe { delegate_with(a, b, slow, as_python_number, into_pool, trusted) }
 }
 
 /// # Safety

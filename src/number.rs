@@ -10,12 +10,11 @@
 //! brought back into the pool if it fits.
 
 use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
-use crate::type_support::{delegation, map_tuple};
+use crate::type_support::{delegate_with, delegation, map_tuple, BinaryFunc};
 use crate::{compact_long, int_pool};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long};
-use std::ptr;
 
 /// The value of an operand that is a LegacyInt, or an int (bool included)
 /// that fits a C long; None for anything else. Reads no user code: an int
@@ -114,41 +113,20 @@ pub unsafe fn into_pool_deep(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-type BinaryFunc =
-    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
-
-/// `slow(a, b)` with the LegacyInt operand replaced by an int. A result
-/// only builtin code produced (`trusted`) is brought back into the pool;
-/// one a user's reflected method returned is the user's, left as it is.
+/// `slow` with the pooled operand replaced by its plain value (see
+/// `type_support::delegate_with`).
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live.
+#[inline]
 unsafe fn delegate(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     slow: BinaryFunc,
     trusted: bool,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; the two temporaries are released on every path.
-    unsafe {
-        let x = as_python_number(a);
-        if x.is_null() {
-            return ptr::null_mut();
-        }
-        let y = as_python_number(b);
-        if y.is_null() {
-            ffi::Py_DECREF(x);
-            return ptr::null_mut();
-        }
-        let result = slow(x, y);
-        ffi::Py_DECREF(x);
-        ffi::Py_DECREF(y);
-        if trusted {
-            into_pool_deep(result)
-        } else {
-            result
-        }
-    }
+    // SAFETY: GIL held, a and b live (caller's contract).
+    unsafe { delegate_with(a, b, slow, as_python_number, into_pool_deep, trusted) }
 }
 
 /// Whether the operand that is not ours may be handed to int's operation

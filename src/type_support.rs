@@ -485,3 +485,46 @@ pub unsafe fn empty_format_spec(args: *mut ffi::PyObject, kwargs: *mut ffi::PyOb
             && ffi::PyUnicode_GetLength(ffi::PyTuple_GET_ITEM(args, 0)) == 0
     }
 }
+
+/// A number-conversion or result function of the pooled types.
+pub type ObjFunc = unsafe fn(*mut ffi::PyObject) -> *mut ffi::PyObject;
+/// A binary builtin operation (`PyNumber_Add` and its siblings).
+pub type BinaryFunc =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
+
+/// `slow(plain(a), plain(b))`: the builtin operation with the pooled
+/// operand replaced by its plain value (`plain` returns new references). A
+/// result only builtin code produced (`trusted`) goes through `bring_back`
+/// into the pools; one a user's method returned is the user's, left as it is.
+///
+/// # Safety
+/// The GIL is held, `a` and `b` are live.
+pub unsafe fn delegate_with(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    slow: BinaryFunc,
+    plain: ObjFunc,
+    bring_back: ObjFunc,
+    trusted: bool,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; the two temporaries are released on every path.
+    unsafe {
+        let x = plain(a);
+        if x.is_null() {
+            return x;
+        }
+        let y = plain(b);
+        if y.is_null() {
+            ffi::Py_DECREF(x);
+            return y;
+        }
+        let result = slow(x, y);
+        ffi::Py_DECREF(x);
+        ffi::Py_DECREF(y);
+        if trusted {
+            bring_back(result)
+        } else {
+            result
+        }
+    }
+}
