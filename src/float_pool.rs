@@ -9,6 +9,7 @@ use crate::arena::{Arena, ArenaStats};
 use crate::gil_cell::GilCell;
 use crate::legacy_float::{legacy_float_type, LegacyFloatObject};
 use crate::pymem_blocks::PyMemBlocks;
+use crate::type_support::new_pooled_object;
 use pyo3::ffi;
 use std::ptr::{self, NonNull};
 
@@ -36,19 +37,15 @@ pub unsafe fn pool() -> &'static mut FloatArena {
 /// The GIL is held and the LegacyFloat type has been created.
 #[inline]
 pub unsafe fn from_double(value: f64) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; the borrow of the pool ends with this statement.
-    let Some(slot) = unsafe { pool() }.pop() else {
-        // SAFETY: GIL held.
-        return unsafe { ffi::PyErr_NoMemory() };
-    };
-    let obj = slot.as_ptr();
-    // SAFETY: `slot` is uninitialised memory of LegacyFloatObject's size and
-    // alignment; PyObject_Init writes the whole header.
+    // SAFETY: GIL held and the type exists (caller's contract); the closure
+    // writes the one field past the header.
     unsafe {
-        ffi::PyObject_Init(obj.cast(), legacy_float_type());
-        ptr::addr_of_mut!((*obj).ob_fval).write(value);
+        new_pooled_object(
+            pool(),
+            legacy_float_type(),
+            |obj: *mut LegacyFloatObject| ptr::addr_of_mut!((*obj).ob_fval).write(value),
+        )
     }
-    obj.cast()
 }
 
 /// Puts a dead exact LegacyFloat back on the free list.

@@ -9,7 +9,7 @@ use crate::int_pool;
 use crate::legacy_int::{legacy_int_type, value_of};
 use crate::number::{into_pool, into_pool_deep, nb_positive};
 use crate::type_support::{
-    call_method_of, class_guard, empty_format_spec, getset_end, getter, method, newargs, noargs,
+    call_method_of, class_guard, format_with, getset_end, getter, method, newargs, noargs,
     reduce_ex, varargs, NOARGS, VARARGS,
 };
 use pyo3::ffi;
@@ -60,14 +60,8 @@ unsafe extern "C" fn format(
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: as for int_method!. An empty spec means str(self), as int's
-    // __format__ has it, so that a subclass's __str__ is honoured.
-    unsafe {
-        if empty_format_spec(args, kwargs) {
-            return ffi::PyObject_Str(obj);
-        }
-        ask_int(obj, c"__format__", args, kwargs)
-    }
+    // SAFETY: a METH_VARARGS | METH_KEYWORDS method (see format_with).
+    unsafe { format_with(obj, args, kwargs, ask_int) }
 }
 int_method!(as_integer_ratio, c"as_integer_ratio");
 

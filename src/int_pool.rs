@@ -11,6 +11,7 @@ use crate::arena::{Arena, ArenaStats};
 use crate::gil_cell::GilCell;
 use crate::legacy_int::{legacy_int_type, LegacyIntObject};
 use crate::pymem_blocks::PyMemBlocks;
+use crate::type_support::new_pooled_object;
 use pyo3::ffi;
 use std::os::raw::c_long;
 use std::ptr::{self, NonNull};
@@ -71,21 +72,13 @@ pub unsafe fn from_long(value: c_long) -> *mut ffi::PyObject {
 /// As `from_long`.
 #[inline]
 unsafe fn new_pooled(value: c_long) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; the borrow of the pool ends with this statement.
-    let Some(slot) = unsafe { pool() }.pop() else {
-        // SAFETY: GIL held.
-        return unsafe { ffi::PyErr_NoMemory() };
-    };
-    let obj = slot.as_ptr();
-    // SAFETY: `slot` is uninitialised memory of LegacyIntObject's size and
-    // alignment. PyObject_Init writes the whole header (type, a reference to
-    // the heap type, refcount and whatever else this build's header holds),
-    // so no field is ever written by hand.
+    // SAFETY: GIL held and the type exists (caller's contract); the closure
+    // writes the one field past the header.
     unsafe {
-        ffi::PyObject_Init(obj.cast(), legacy_int_type());
-        ptr::addr_of_mut!((*obj).ob_ival).write(value);
+        new_pooled_object(pool(), legacy_int_type(), |obj: *mut LegacyIntObject| {
+            ptr::addr_of_mut!((*obj).ob_ival).write(value)
+        })
     }
-    obj.cast()
 }
 
 /// Puts a dead exact LegacyInt back on the free list. Python 2's

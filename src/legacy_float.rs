@@ -10,10 +10,9 @@ use crate::gil_cell::GilCell;
 use crate::legacy_int::{is_legacy_int, value_of as int_value_of};
 use crate::number::into_pool as into_int_pool;
 use crate::type_support::{
-    call_method_of, class_guard, comparison_delegation, delegate_with, delegation,
-    empty_format_spec, getset_end, getter, map_tuple, method, new_str, new_subclass_instance,
-    newargs, noargs, reduce_ex, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS,
-    VARARGS,
+    call_method_of, class_guard, comparison_delegation, delegate_with, delegation, format_with,
+    getset_end, getter, map_tuple, method, new_str, new_subclass_instance, newargs, noargs,
+    reduce_ex, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS, VARARGS,
 };
 use crate::{compact_long, float_pool};
 use pyo3::ffi;
@@ -724,14 +723,8 @@ unsafe extern "C" fn format(
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: as for float_method!. An empty spec means str(self), as
-    // float's __format__ has it, so that a subclass's __str__ is honoured.
-    unsafe {
-        if empty_format_spec(args, kwargs) {
-            return ffi::PyObject_Str(obj);
-        }
-        ask_float(obj, c"__format__", args, kwargs)
-    }
+    // SAFETY: a METH_VARARGS | METH_KEYWORDS method (see format_with).
+    unsafe { format_with(obj, args, kwargs, ask_float) }
 }
 float_method!(is_integer, c"is_integer");
 float_method!(hex, c"hex");

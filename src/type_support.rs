@@ -7,7 +7,9 @@ use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
 
+use crate::arena::Arena;
 use crate::gil_cell::GilCell;
+use crate::pymem_blocks::PyMemBlocks;
 
 /// Subclassable, and immutable as int and float are. Immutability also lets
 /// the 3.11+ interpreter specialise calls of the type to its vectorcall.
@@ -526,5 +528,61 @@ pub unsafe fn delegate_with(
         } else {
             result
         }
+    }
+}
+
+/// A new object of the pooled type `tp` in a slot popped from `pool`: the
+/// header written by `PyObject_Init` (type, a reference to the heap type,
+/// refcount, and whatever else this build's header holds, so no header field
+/// is ever written by hand), the body by `init`. Null with MemoryError set
+/// when no block can be had. Python 2's `PyInt_FromLong` minus the cache.
+///
+/// # Safety
+/// The GIL is held; `tp` is the pooled type whose exact instances `pool`
+/// serves, and `init` writes every field of `T` past the header.
+#[inline(always)]
+pub unsafe fn new_pooled_object<T>(
+    pool: &mut Arena<T, PyMemBlocks>,
+    tp: *mut ffi::PyTypeObject,
+    init: impl FnOnce(*mut T),
+) -> *mut ffi::PyObject {
+    let Some(slot) = pool.pop() else {
+        // SAFETY: GIL held.
+        return unsafe { ffi::PyErr_NoMemory() };
+    };
+    let obj = slot.as_ptr();
+    // SAFETY: `slot` is uninitialised memory of T's size and alignment, T
+    // starts with a PyObject header, and PyObject_Init runs no Python code.
+    unsafe {
+        ffi::PyObject_Init(obj.cast(), tp);
+        init(obj);
+    }
+    obj.cast()
+}
+
+/// A pooled type's `__format__`: an empty spec gives `str(obj)`, as int's
+/// and float's `__format__` do (so a subclass's `__str__` is honoured);
+/// any other spec is `ask`ed of the plain value's `__format__`.
+///
+/// # Safety
+/// The GIL is held; `obj` is live, `args` a tuple, `kwargs` a dict or null,
+/// and `ask` has the contract of the type's delegated-method helper.
+pub unsafe fn format_with(
+    obj: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+    ask: unsafe fn(
+        *mut ffi::PyObject,
+        &CStr,
+        *mut ffi::PyObject,
+        *mut ffi::PyObject,
+    ) -> *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held (caller's contract).
+    unsafe {
+        if empty_format_spec(args, kwargs) {
+            return ffi::PyObject_Str(obj);
+        }
+        ask(obj, c"__format__", args, kwargs)
     }
 }
