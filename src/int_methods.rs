@@ -10,7 +10,7 @@ use crate::legacy_int::{legacy_int_type, value_of};
 use crate::number::{into_pool, into_pool_deep, nb_positive};
 use crate::type_support::{
     call_method_of, class_guard, format_with, getset_end, getter, method, newargs, noargs,
-    reduce_ex, varargs, NOARGS, VARARGS,
+    pickling_methods, varargs, NOARGS, VARARGS,
 };
 use pyo3::ffi;
 use std::ffi::CStr;
@@ -182,21 +182,8 @@ unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi
 /// The method table. Built once, at type creation, and leaked there:
 /// the type's method descriptors point into it for the life of the process.
 pub fn methods() -> Vec<ffi::PyMethodDef> {
-    vec![
-        method(
-            c"__reduce_ex__",
-            ffi::PyMethodDefPointer {
-                PyCFunction: reduce_ex,
-            },
-            ffi::METH_O,
-            c"Helper for pickle: object's protocol-2 reduction, under every protocol.",
-        ),
-        method(
-            c"__getnewargs__",
-            noargs(getnewargs),
-            NOARGS,
-            c"The arguments that rebuild the object: its plain value.",
-        ),
+    let mut table = pickling_methods(getnewargs).to_vec();
+    table.extend([
         method(
             c"__trunc__",
             noargs(identity),
@@ -270,7 +257,8 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
             c"from_bytes(bytes, byteorder='big', *, signed=False), as int.from_bytes.",
         ),
         ffi::PyMethodDef::zeroed(),
-    ]
+    ]);
+    table
 }
 
 /// The attribute table, built and leaked as the method table is.

@@ -12,7 +12,7 @@ use crate::number::into_pool as into_int_pool;
 use crate::type_support::{
     call_method_of, class_guard, comparison_delegation, delegate_with, delegation, format_with,
     getset_end, getter, map_tuple, method, new_str, new_subclass_instance, newargs, noargs,
-    reduce_ex, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS, VARARGS,
+    pickling_methods, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS, VARARGS,
 };
 use crate::{compact_long, float_pool};
 use pyo3::ffi;
@@ -783,21 +783,8 @@ unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi
 }
 
 fn methods() -> Vec<ffi::PyMethodDef> {
-    vec![
-        method(
-            c"__reduce_ex__",
-            ffi::PyMethodDefPointer {
-                PyCFunction: reduce_ex,
-            },
-            ffi::METH_O,
-            c"Helper for pickle: object's protocol-2 reduction, under every protocol.",
-        ),
-        method(
-            c"__getnewargs__",
-            noargs(getnewargs),
-            NOARGS,
-            c"The arguments that rebuild the object: its plain value.",
-        ),
+    let mut table = pickling_methods(getnewargs).to_vec();
+    table.extend([
         method(
             c"conjugate",
             noargs(identity),
@@ -859,7 +846,8 @@ fn methods() -> Vec<ffi::PyMethodDef> {
             c"fromhex(string): a LegacyFloat from a hexadecimal string, as float.fromhex.",
         ),
         ffi::PyMethodDef::zeroed(),
-    ]
+    ]);
+    table
 }
 
 fn getset() -> Vec<ffi::PyGetSetDef> {

@@ -125,6 +125,27 @@ pub unsafe extern "C" fn reduce_ex(
     }
 }
 
+/// The two method-table entries that make a pooled type picklable and
+/// copyable: `__reduce_ex__` (above) and the type's `__getnewargs__`.
+pub fn pickling_methods(getnewargs: ffi::PyCFunction) -> [ffi::PyMethodDef; 2] {
+    [
+        method(
+            c"__reduce_ex__",
+            ffi::PyMethodDefPointer {
+                PyCFunction: reduce_ex,
+            },
+            ffi::METH_O,
+            c"Helper for pickle: object's protocol-2 reduction, under every protocol.",
+        ),
+        method(
+            c"__getnewargs__",
+            noargs(getnewargs),
+            NOARGS,
+            c"The arguments that rebuild the object: its plain value.",
+        ),
+    ]
+}
+
 /// `(value,)`, the arguments that rebuild a pooled object; `value` is a new
 /// reference (or null with an exception set), consumed here.
 ///
