@@ -6,13 +6,15 @@
 //! doubles is done here, everything else is asked of float, and a float
 //! result comes back from the float pool.
 
+use crate::dispatch::{self, BinarySlot, Pooled};
 use crate::gil_cell::GilCell;
-use crate::legacy_int::{is_legacy_int, value_of as int_value_of};
+use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of as int_value_of};
 use crate::number::into_pool as into_int_pool;
+use crate::owned::{not_implemented, Owned};
 use crate::type_support::{
-    call_method_of, class_guard, comparison_delegation, delegate_with, delegation, format_with,
-    getset_end, getter, map_tuple, method, new_str, new_subclass_instance, newargs, noargs,
-    pickling_methods, slot, varargs, vectorcall_general, BinaryFunc, NOARGS, TYPE_FLAGS, VARARGS,
+    call_method_of, class_guard, format_with, getset_end, getter, map_tuple, method, new_str,
+    new_subclass_instance, newargs, noargs, pickling_methods, slot, varargs, vectorcall_general,
+    NOARGS, TYPE_FLAGS, VARARGS,
 };
 use crate::{compact_long, float_pool};
 use pyo3::ffi;
@@ -367,49 +369,69 @@ unsafe extern "C" fn float_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
     }
 }
 
-/// The value of an operand float's arithmetic computes with directly: a
-/// LegacyFloat, a float (a subclass's value is read as float reads it), a
-/// LegacyInt, or a one-digit int (exactly representable). None otherwise.
+/// The value of an operand that float's arithmetic computes with directly
+/// and that needs no dispatch: a LegacyFloat or LegacyInt (subclass
+/// instances included), an exact float, or an exact one-digit int (exactly
+/// representable). None otherwise: float subclasses go first against a
+/// float, so they take the dispatch, as does everything else.
 ///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline]
-unsafe fn double_operand(obj: *mut ffi::PyObject) -> Option<f64> {
+unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live.
     unsafe {
+        if ffi::PyFloat_CheckExact(obj) != 0 {
+            return Some(ffi::PyFloat_AS_DOUBLE(obj));
+        }
+        if ffi::PyLong_CheckExact(obj) != 0 {
+            return compact_long::read(obj).map(|v| v as f64);
+        }
         if is_legacy_float(obj) {
             return Some(value_of(obj));
-        }
-        if ffi::PyFloat_Check(obj) != 0 {
-            return Some(ffi::PyFloat_AS_DOUBLE(obj));
         }
         if is_legacy_int(obj) {
             // i64 to f64 rounds to nearest, ties to even: PyLong_AsDouble's rule.
             return Some(int_value_of(obj) as f64);
         }
-        if ffi::PyLong_CheckExact(obj) != 0 {
-            return compact_long::read(obj).map(|v| v as f64);
-        }
         None
     }
 }
 
-/// The object float's operations should see for `obj`: a plain float for a
-/// LegacyFloat, a plain int for a LegacyInt, `obj` itself otherwise (new
-/// references all).
-///
-/// # Safety
-/// The GIL is held and `obj` is live.
-unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj live.
-    unsafe {
-        if is_legacy_float(obj) {
-            to_pyfloat(obj)
-        } else if is_legacy_int(obj) {
-            ffi::PyLong_FromLong(int_value_of(obj))
-        } else {
-            ffi::compat::Py_NewRef(obj)
+/// LegacyFloat as the dispatch sees it: it stands for float, and float's
+/// operations take ints as their own, so a LegacyInt becomes an int too.
+pub struct FloatKind;
+
+impl Pooled for FloatKind {
+    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe {
+            if is_legacy_float(obj) {
+                to_pyfloat(obj)
+            } else if is_legacy_int(obj) {
+                ffi::PyLong_FromLong(int_value_of(obj))
+            } else {
+                ffi::compat::Py_NewRef(obj)
+            }
         }
+    }
+
+    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { is_legacy_float(obj) }
+    }
+
+    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe {
+            let tp = ffi::Py_TYPE(obj);
+            tp == legacy_float_type() || tp == legacy_int_type()
+        }
+    }
+
+    unsafe fn bring_back(result: Owned) -> Option<Owned> {
+        // SAFETY: GIL held (the trait's contract); ownership passes on.
+        unsafe { Owned::new(into_pool(result.into_ptr())) }
     }
 }
 
@@ -438,22 +460,9 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-/// `slow` with the pooled operand replaced by its plain value (see
-/// `type_support::delegate_with`).
+/// A binary operation: `fast` on two doubles, and whatever float would do
+/// (see `dispatch`) when that does not apply or gives up (None).
 ///
-/// # Safety
-/// The GIL is held, `a` and `b` are live.
-#[inline]
-unsafe fn delegate(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-    slow: BinaryFunc,
-    trusted: bool,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a and b live (caller's contract).
-    unsafe { delegate_with(a, b, slow, as_python_number, into_pool, trusted) }
-}
-
 /// # Safety
 /// The GIL is held, `a` and `b` are live, one of them a LegacyFloat.
 #[inline]
@@ -461,129 +470,51 @@ unsafe fn binary(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     fast: fn(f64, f64) -> Option<f64>,
-    slow: BinaryFunc,
-    names: (&CStr, &CStr),
+    slot: BinarySlot,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live.
     unsafe {
-        if let (Some(x), Some(y)) = (double_operand(a), double_operand(b)) {
-            return match fast(x, y) {
-                Some(r) => float_pool::from_double(r),
-                None => delegate(a, b, slow, true),
-            };
+        if let (Some(x), Some(y)) = (pooled_or_exact_double(a), pooled_or_exact_double(b)) {
+            if let Some(r) = fast(x, y) {
+                return float_pool::from_double(r);
+            }
         }
-        let plan = if is_legacy_float(a) {
-            delegation(b, names.0, names.1, false)
-        } else {
-            delegation(a, names.0, names.1, true)
-        };
-        match plan {
-            Some(trusted) => delegate(a, b, slow, trusted),
-            None => ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
-        }
+        dispatch::binary::<FloatKind>(a, b, slot)
     }
 }
 
 macro_rules! binary_slot {
-    ($name:ident, $fast:expr, $slow:path, $forward:literal, $reflected:literal) => {
+    ($name:ident, $fast:expr, $slot:path) => {
         unsafe extern "C" fn $name(
             a: *mut ffi::PyObject,
             b: *mut ffi::PyObject,
         ) -> *mut ffi::PyObject {
             // SAFETY: called by the interpreter with the GIL held and two
             // live operands, one of them a LegacyFloat.
-            unsafe { binary(a, b, $fast, $slow, ($forward, $reflected)) }
+            unsafe { binary(a, b, $fast, $slot) }
         }
     };
 }
 
 // IEEE arithmetic is float's arithmetic; a zero divisor is float's business
 // (ZeroDivisionError), as are //, % and ** with their special cases.
-binary_slot!(
-    nb_add,
-    |x, y| Some(x + y),
-    ffi::PyNumber_Add,
-    c"__add__",
-    c"__radd__"
-);
-binary_slot!(
-    nb_subtract,
-    |x, y| Some(x - y),
-    ffi::PyNumber_Subtract,
-    c"__sub__",
-    c"__rsub__"
-);
-binary_slot!(
-    nb_multiply,
-    |x, y| Some(x * y),
-    ffi::PyNumber_Multiply,
-    c"__mul__",
-    c"__rmul__"
-);
-binary_slot!(
-    nb_true_divide,
-    |x, y| (y != 0.0).then(|| x / y),
-    ffi::PyNumber_TrueDivide,
-    c"__truediv__",
-    c"__rtruediv__"
-);
-binary_slot!(
-    nb_floor_divide,
-    |_, _| None,
-    ffi::PyNumber_FloorDivide,
-    c"__floordiv__",
-    c"__rfloordiv__"
-);
-binary_slot!(
-    nb_remainder,
-    |_, _| None,
-    ffi::PyNumber_Remainder,
-    c"__mod__",
-    c"__rmod__"
-);
-binary_slot!(
-    nb_divmod,
-    |_, _| None,
-    ffi::PyNumber_Divmod,
-    c"__divmod__",
-    c"__rdivmod__"
-);
-
-unsafe extern "C" fn pow2(x: *mut ffi::PyObject, y: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, live operands (delegate's contract).
-    unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
-}
+binary_slot!(nb_add, |x, y| Some(x + y), dispatch::ADD);
+binary_slot!(nb_subtract, |x, y| Some(x - y), dispatch::SUBTRACT);
+binary_slot!(nb_multiply, |x, y| Some(x * y), dispatch::MULTIPLY);
+binary_slot!(nb_true_divide, |x, y| (y != 0.0).then(|| x / y), dispatch::TRUE_DIVIDE);
+binary_slot!(nb_floor_divide, |_, _| None, dispatch::FLOOR_DIVIDE);
+binary_slot!(nb_remainder, |_, _| None, dispatch::REMAINDER);
+binary_slot!(nb_divmod, |_, _| None, dispatch::DIVMOD);
 
 unsafe extern "C" fn nb_power(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     m: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, live operands (called by the interpreter).
-    unsafe {
-        if m == ffi::Py_None() {
-            return binary(a, b, |_, _| None, pow2, (c"__pow__", c"__rpow__"));
-        }
-        // float refuses a third argument with a TypeError: let it say so.
-        let f = if is_legacy_float(a) { a } else { b };
-        let x = as_python_number(f);
-        if x.is_null() {
-            return x;
-        }
-        let (y, z) = (
-            ffi::compat::Py_NewRef(if f == a { b } else { a }),
-            ffi::compat::Py_NewRef(m),
-        );
-        let result = if f == a {
-            ffi::PyNumber_Power(x, y, z)
-        } else {
-            ffi::PyNumber_Power(y, x, z)
-        };
-        ffi::Py_DECREF(x);
-        ffi::Py_DECREF(y);
-        ffi::Py_DECREF(z);
-        into_pool(result)
-    }
+    // SAFETY: GIL held, live operands (called by the interpreter). Every
+    // pooled operand, the modulus included, is replaced before float's
+    // slot (or anyone's) sees it, so none can call this slot again.
+    unsafe { dispatch::power::<FloatKind>(a, b, m) }
 }
 
 unsafe extern "C" fn nb_negative(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
@@ -639,48 +570,29 @@ unsafe extern "C" fn float_richcompare(
     op: c_int,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held; obj is a LegacyFloat (first argument of its own
-    // type's slot); the temporary is released.
+    // type's slot).
     unsafe {
-        let a = value_of(obj);
         let b = if is_legacy_float(other) {
-            Some(value_of(other))
-        } else if ffi::PyFloat_Check(other) != 0 {
-            Some(ffi::PyFloat_AS_DOUBLE(other))
+            value_of(other)
+        } else if ffi::PyFloat_CheckExact(other) != 0 {
+            ffi::PyFloat_AS_DOUBLE(other)
         } else {
-            None
+            // Ints and LegacyInts (compared exactly, not through a rounded
+            // double), float subclasses (which go first against a float),
+            // Fraction, Decimal, anything: as float would be answered.
+            return dispatch::richcompare::<FloatKind>(obj, other, op);
         };
-        if let Some(b) = b {
-            let truth = match op {
-                ffi::Py_LT => a < b,
-                ffi::Py_LE => a <= b,
-                ffi::Py_EQ => a == b,
-                ffi::Py_NE => a != b,
-                ffi::Py_GT => a > b,
-                ffi::Py_GE => a >= b,
-                _ => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
-            };
-            return ffi::PyBool_FromLong(truth as c_long);
-        }
-        // Ints and LegacyInts (compared exactly, not through a rounded
-        // double) and complex numbers: float's comparison decides. Anything
-        // else compares itself, or is compared by identity, or raises the
-        // TypeError float's comparison raises.
-        if !is_legacy_int(other) && !comparison_delegation(other, op) {
-            return ffi::compat::Py_NewRef(ffi::Py_NotImplemented());
-        }
-        let f = to_pyfloat(obj);
-        if f.is_null() {
-            return f;
-        }
-        let o = as_python_number(other);
-        if o.is_null() {
-            ffi::Py_DECREF(f);
-            return o;
-        }
-        let result = ffi::PyObject_RichCompare(f, o, op);
-        ffi::Py_DECREF(f);
-        ffi::Py_DECREF(o);
-        result
+        let a = value_of(obj);
+        let truth = match op {
+            ffi::Py_LT => a < b,
+            ffi::Py_LE => a <= b,
+            ffi::Py_EQ => a == b,
+            ffi::Py_NE => a != b,
+            ffi::Py_GT => a > b,
+            ffi::Py_GE => a >= b,
+            _ => return not_implemented(),
+        };
+        ffi::PyBool_FromLong(truth as c_long)
     }
 }
 

@@ -8,10 +8,10 @@
 //! their own type (with a GC header and a `__dict__`) and never enter the pool.
 
 use crate::gil_cell::GilCell;
-use crate::type_support::{
-    comparison_delegation, new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS,
-};
-use crate::{compact_long, int_methods, int_pool, number};
+use crate::number::IntKind;
+use crate::owned::not_implemented;
+use crate::type_support::{new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS};
+use crate::{compact_long, dispatch, int_methods, int_pool, number};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -326,36 +326,6 @@ unsafe extern "C" fn legacy_int_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t 
     hash_of_long(unsafe { value_of(obj) })
 }
 
-/// Where an operand stands against a C long: its value, or beyond either end.
-enum Operand {
-    Value(c_long),
-    /// An int larger than any C long (+1) or smaller (-1).
-    Beyond(c_int),
-}
-
-/// Reads an int or LegacyInt operand without allocating. None: another type.
-///
-/// # Safety
-/// The GIL is held, `obj` is live.
-unsafe fn integer_operand(obj: *mut ffi::PyObject) -> Option<Operand> {
-    // SAFETY: GIL held, obj live.
-    unsafe {
-        if is_legacy_int(obj) {
-            return Some(Operand::Value(value_of(obj)));
-        }
-        if ffi::PyLong_Check(obj) != 0 {
-            let mut overflow = 0;
-            let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
-            return Some(if overflow != 0 {
-                Operand::Beyond(overflow)
-            } else {
-                Operand::Value(value)
-            });
-        }
-        None
-    }
-}
-
 /// A new int holding a LegacyInt's value (None: an exception is set).
 ///
 /// # Safety
@@ -375,23 +345,20 @@ unsafe extern "C" fn legacy_int_richcompare(
     // calls a type's tp_richcompare with an instance of it first).
     unsafe {
         let a = value_of(obj);
-        let ordering = match integer_operand(other) {
-            Some(Operand::Value(b)) => a.cmp(&b),
-            Some(Operand::Beyond(sign)) => 0.cmp(&sign),
-            None if comparison_delegation(other, op) => {
-                // A float or complex: int knows how to compare exactly with
-                // them (no rounding of large values); let it.
-                let n = to_pylong(obj);
-                if n.is_null() {
-                    return ptr::null_mut();
-                }
-                let result = ffi::PyObject_RichCompare(n, other, op);
-                ffi::Py_DECREF(n);
-                return result;
+        let ordering = if is_legacy_int(other) {
+            a.cmp(&value_of(other))
+        } else if ffi::PyLong_CheckExact(other) != 0 {
+            let mut overflow: c_int = 0;
+            let b = ffi::PyLong_AsLongAndOverflow(other, &mut overflow);
+            if overflow != 0 {
+                0.cmp(&overflow) // beyond either end of a C long
+            } else {
+                a.cmp(&b)
             }
-            // Anything else compares itself, or is compared by identity, or
-            // raises the TypeError that int's comparison raises.
-            None => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
+        } else {
+            // Int subclasses (which go first against an int), floats,
+            // Fraction, Decimal, anything: as int would be answered.
+            return dispatch::richcompare::<IntKind>(obj, other, op);
         };
         let truth = match op {
             ffi::Py_LT => ordering == Ordering::Less,
@@ -400,7 +367,7 @@ unsafe extern "C" fn legacy_int_richcompare(
             ffi::Py_NE => ordering != Ordering::Equal,
             ffi::Py_GT => ordering == Ordering::Greater,
             ffi::Py_GE => ordering != Ordering::Less,
-            _ => return ffi::compat::Py_NewRef(ffi::Py_NotImplemented()),
+            _ => return not_implemented(),
         };
         ffi::PyBool_FromLong(truth as c_long)
     }

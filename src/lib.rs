@@ -12,6 +12,7 @@
 
 pub mod arena;
 mod compact_long;
+mod dispatch;
 mod float_pool;
 mod gil_cell;
 mod int_methods;
@@ -19,6 +20,7 @@ mod int_pool;
 mod legacy_float;
 mod legacy_int;
 mod number;
+mod owned;
 mod pymem_blocks;
 mod type_support;
 mod xrange;

@@ -9,21 +9,23 @@
 //! ints, so that values and exceptions are int's own, and the result is then
 //! brought back into the pool if it fits.
 
+use crate::dispatch::{self, BinarySlot, Pooled};
 use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
-use crate::type_support::{delegate_with, delegation, map_tuple, BinaryFunc};
+use crate::owned::Owned;
+use crate::type_support::map_tuple;
 use crate::{compact_long, int_pool};
 use pyo3::ffi;
-use std::ffi::CStr;
 use std::os::raw::{c_int, c_long};
 
-/// The value of an operand that is a LegacyInt, or an int (bool included)
-/// that fits a C long; None for anything else. Reads no user code: an int
-/// subclass's value is read as int's own operations read it.
+/// The value of an operand that is a LegacyInt (a subclass instance
+/// included) or an exact int that fits a C long; None for anything else,
+/// int subclasses included: CPython lets those go first against an int, so
+/// they take the dispatch. Reads no user code.
 ///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline(always)]
-unsafe fn long_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
+unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
     // SAFETY: GIL held, obj live.
     unsafe {
         // The common operands first: the exact type checks are one compare,
@@ -35,44 +37,45 @@ unsafe fn long_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
             if let Some(value) = compact_long::read(obj) {
                 return Some(value);
             }
+            let mut overflow: c_int = 0;
+            let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
+            return (overflow == 0).then_some(value);
         }
         if is_legacy_int(obj) {
             return Some(value_of(obj));
-        }
-        if ffi::PyLong_Check(obj) != 0 {
-            let mut overflow: c_int = 0;
-            let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
-            if overflow == 0 {
-                return Some(value);
-            }
         }
         None
     }
 }
 
-/// A new reference to NotImplemented.
-///
-/// # Safety
-/// The GIL is held.
-#[inline]
-unsafe fn not_implemented() -> *mut ffi::PyObject {
-    // SAFETY: GIL held.
-    unsafe { ffi::compat::Py_NewRef(ffi::Py_NotImplemented()) }
-}
+/// LegacyInt as the dispatch sees it: it stands for int.
+pub struct IntKind;
 
-/// The object int's operations should see for `obj`: a new int for a
-/// LegacyInt, `obj` itself (a new reference) for anything else.
-///
-/// # Safety
-/// The GIL is held and `obj` is live.
-unsafe fn as_python_number(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj live.
-    unsafe {
-        if is_legacy_int(obj) {
-            ffi::PyLong_FromLong(value_of(obj))
-        } else {
-            ffi::compat::Py_NewRef(obj)
+impl Pooled for IntKind {
+    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe {
+            if is_legacy_int(obj) {
+                ffi::PyLong_FromLong(value_of(obj))
+            } else {
+                ffi::compat::Py_NewRef(obj)
+            }
         }
+    }
+
+    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { is_legacy_int(obj) }
+    }
+
+    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { ffi::Py_TYPE(obj) == legacy_int_type() }
+    }
+
+    unsafe fn bring_back(result: Owned) -> Option<Owned> {
+        // SAFETY: GIL held (the trait's contract); ownership passes on.
+        unsafe { Owned::new(into_pool_deep(result.into_ptr())) }
     }
 }
 
@@ -113,45 +116,8 @@ pub unsafe fn into_pool_deep(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
-/// `slow` with the pooled operand replaced by its plain value (see
-/// `type_support::delegate_with`).
-///
-/// # Safety
-/// The GIL is held, `a` and `b` are live.
-#[inline]
-unsafe fn delegate(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-    slow: BinaryFunc,
-    trusted: bool,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a and b live (caller's contract).
-    unsafe { delegate_with(a, b, slow, as_python_number, into_pool_deep, trusted) }
-}
-
-/// Whether the operand that is not ours may be handed to int's operation
-/// (see `type_support::delegation`); None: NotImplemented.
-///
-/// # Safety
-/// The GIL is held, `a` and `b` are live, and one of them is a LegacyInt.
-#[inline]
-unsafe fn delegation_for(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-    names: (&CStr, &CStr),
-) -> Option<bool> {
-    // SAFETY: GIL held, a and b live.
-    unsafe {
-        if is_legacy_int(a) {
-            delegation(b, names.0, names.1, false)
-        } else {
-            delegation(a, names.0, names.1, true)
-        }
-    }
-}
-
-/// A binary operation: `fast` on two C longs (None: leave it to int), int's
-/// own operation for the other builtin numbers, NotImplemented for the rest.
+/// A binary operation: `fast` on two C longs, and whatever int would do
+/// (see `dispatch`) when that does not apply or gives up (None).
 ///
 /// # Safety
 /// The GIL is held, `a` and `b` are live, one of them a LegacyInt.
@@ -160,33 +126,28 @@ unsafe fn binary(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     fast: fn(c_long, c_long) -> Option<c_long>,
-    slow: BinaryFunc,
-    names: (&CStr, &CStr),
+    slot: BinarySlot,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live.
     unsafe {
-        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
-            return match fast(x, y) {
-                Some(r) => int_pool::from_long(r),
-                None => delegate(a, b, slow, true),
-            };
+        if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
+            if let Some(r) = fast(x, y) {
+                return int_pool::from_long(r);
+            }
         }
-        match delegation_for(a, b, names) {
-            Some(trusted) => delegate(a, b, slow, trusted),
-            None => not_implemented(),
-        }
+        dispatch::binary::<IntKind>(a, b, slot)
     }
 }
 
 macro_rules! binary_slot {
-    ($name:ident, $fast:expr, $slow:path, $forward:literal, $reflected:literal) => {
+    ($name:ident, $fast:expr, $slot:path) => {
         pub unsafe extern "C" fn $name(
             a: *mut ffi::PyObject,
             b: *mut ffi::PyObject,
         ) -> *mut ffi::PyObject {
             // SAFETY: called by the interpreter with the GIL held and two
             // live operands, one of them a LegacyInt.
-            unsafe { binary(a, b, $fast, $slow, ($forward, $reflected)) }
+            unsafe { binary(a, b, $fast, $slot) }
         }
     };
 }
@@ -244,76 +205,16 @@ fn rshift(a: c_long, b: c_long) -> Option<c_long> {
     Some(a >> b.min(c_long::BITS as c_long - 1))
 }
 
-binary_slot!(
-    nb_add,
-    c_long::checked_add,
-    ffi::PyNumber_Add,
-    c"__add__",
-    c"__radd__"
-);
-binary_slot!(
-    nb_subtract,
-    c_long::checked_sub,
-    ffi::PyNumber_Subtract,
-    c"__sub__",
-    c"__rsub__"
-);
-binary_slot!(
-    nb_multiply,
-    c_long::checked_mul,
-    ffi::PyNumber_Multiply,
-    c"__mul__",
-    c"__rmul__"
-);
-binary_slot!(
-    nb_floor_divide,
-    floor_div,
-    ffi::PyNumber_FloorDivide,
-    c"__floordiv__",
-    c"__rfloordiv__"
-);
-binary_slot!(
-    nb_remainder,
-    floor_mod,
-    ffi::PyNumber_Remainder,
-    c"__mod__",
-    c"__rmod__"
-);
-binary_slot!(
-    nb_lshift,
-    lshift,
-    ffi::PyNumber_Lshift,
-    c"__lshift__",
-    c"__rlshift__"
-);
-binary_slot!(
-    nb_rshift,
-    rshift,
-    ffi::PyNumber_Rshift,
-    c"__rshift__",
-    c"__rrshift__"
-);
-binary_slot!(
-    nb_and,
-    |a, b| Some(a & b),
-    ffi::PyNumber_And,
-    c"__and__",
-    c"__rand__"
-);
-binary_slot!(
-    nb_or,
-    |a, b| Some(a | b),
-    ffi::PyNumber_Or,
-    c"__or__",
-    c"__ror__"
-);
-binary_slot!(
-    nb_xor,
-    |a, b| Some(a ^ b),
-    ffi::PyNumber_Xor,
-    c"__xor__",
-    c"__rxor__"
-);
+binary_slot!(nb_add, c_long::checked_add, dispatch::ADD);
+binary_slot!(nb_subtract, c_long::checked_sub, dispatch::SUBTRACT);
+binary_slot!(nb_multiply, c_long::checked_mul, dispatch::MULTIPLY);
+binary_slot!(nb_floor_divide, floor_div, dispatch::FLOOR_DIVIDE);
+binary_slot!(nb_remainder, floor_mod, dispatch::REMAINDER);
+binary_slot!(nb_lshift, lshift, dispatch::LSHIFT);
+binary_slot!(nb_rshift, rshift, dispatch::RSHIFT);
+binary_slot!(nb_and, |a, b| Some(a & b), dispatch::AND);
+binary_slot!(nb_or, |a, b| Some(a | b), dispatch::OR);
+binary_slot!(nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
 
 /// `a / b`: always a float (or complex), exactly as int gives it.
 pub unsafe extern "C" fn nb_true_divide(
@@ -325,16 +226,12 @@ pub unsafe extern "C" fn nb_true_divide(
     const EXACT: u64 = 1 << f64::MANTISSA_DIGITS;
     // SAFETY: GIL held, a and b live (called by the interpreter).
     unsafe {
-        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
+        if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
             if y != 0 && x.unsigned_abs() <= EXACT && y.unsigned_abs() <= EXACT {
                 return ffi::PyFloat_FromDouble(x as f64 / y as f64);
             }
-            return delegate(a, b, ffi::PyNumber_TrueDivide, true);
         }
-        match delegation_for(a, b, (c"__truediv__", c"__rtruediv__")) {
-            Some(trusted) => delegate(a, b, ffi::PyNumber_TrueDivide, trusted),
-            None => not_implemented(),
-        }
+        dispatch::binary::<IntKind>(a, b, dispatch::TRUE_DIVIDE)
     }
 }
 
@@ -343,31 +240,21 @@ pub unsafe extern "C" fn nb_divmod(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a and b live (called by the interpreter). The two
-    // results are moved into the tuple or released.
+    // SAFETY: GIL held, a and b live (called by the interpreter); each
+    // result is owned until the tuple takes it.
     unsafe {
-        if let (Some(x), Some(y)) = (long_operand(a), long_operand(b)) {
-            let (Some(q), Some(r)) = (floor_div(x, y), floor_mod(x, y)) else {
-                return delegate(a, b, ffi::PyNumber_Divmod, true);
-            };
-            let q = int_pool::from_long(q);
-            if q.is_null() {
-                return q;
+        if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
+            if let (Some(q), Some(r)) = (floor_div(x, y), floor_mod(x, y)) {
+                let Some(q) = Owned::new(int_pool::from_long(q)) else {
+                    return std::ptr::null_mut();
+                };
+                let Some(r) = Owned::new(int_pool::from_long(r)) else {
+                    return std::ptr::null_mut();
+                };
+                return ffi::PyTuple_Pack(2, q.as_ptr(), r.as_ptr());
             }
-            let r = int_pool::from_long(r);
-            if r.is_null() {
-                ffi::Py_DECREF(q);
-                return r;
-            }
-            let pair = ffi::PyTuple_Pack(2, q, r);
-            ffi::Py_DECREF(q);
-            ffi::Py_DECREF(r);
-            return pair;
         }
-        match delegation_for(a, b, (c"__divmod__", c"__rdivmod__")) {
-            Some(trusted) => delegate(a, b, ffi::PyNumber_Divmod, trusted),
-            None => not_implemented(),
-        }
+        dispatch::binary::<IntKind>(a, b, dispatch::DIVMOD)
     }
 }
 
@@ -377,49 +264,19 @@ pub unsafe extern "C" fn nb_power(
     b: *mut ffi::PyObject,
     m: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a, b and m live (called by the interpreter). The
-    // temporaries are released on every path.
+    // SAFETY: GIL held, a, b and m live (called by the interpreter).
     unsafe {
         if m == ffi::Py_None() {
-            unsafe extern "C" fn pow2(
-                x: *mut ffi::PyObject,
-                y: *mut ffi::PyObject,
-            ) -> *mut ffi::PyObject {
-                // SAFETY: GIL held, live operands (delegate's contract).
-                unsafe { ffi::PyNumber_Power(x, y, ffi::Py_None()) }
-            }
-            return binary(a, b, power, pow2, (c"__pow__", c"__rpow__"));
-        }
-        // Three-argument pow is int's, with int's errors (a float anywhere, a
-        // zero modulus, a non-invertible base), for ints and LegacyInts;
-        // anything else answers through NotImplemented.
-        for obj in [a, b, m] {
-            if long_operand(obj).is_none()
-                && !(ffi::PyLong_CheckExact(obj) != 0 || ffi::PyFloat_CheckExact(obj) != 0)
-            {
-                return not_implemented();
+            if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
+                if let Some(r) = power(x, y) {
+                    return int_pool::from_long(r);
+                }
             }
         }
-        let x = as_python_number(a);
-        if x.is_null() {
-            return x;
-        }
-        let y = as_python_number(b);
-        if y.is_null() {
-            ffi::Py_DECREF(x);
-            return y;
-        }
-        let z = as_python_number(m);
-        if z.is_null() {
-            ffi::Py_DECREF(x);
-            ffi::Py_DECREF(y);
-            return z;
-        }
-        let result = ffi::PyNumber_Power(x, y, z);
-        ffi::Py_DECREF(x);
-        ffi::Py_DECREF(y);
-        ffi::Py_DECREF(z);
-        into_pool(result)
+        // Three-argument pow, a negative exponent, an overflow, a float
+        // anywhere: int's business, with every pooled operand (the modulus
+        // too) replaced, so that no slot can send it back here.
+        dispatch::power::<IntKind>(a, b, m)
     }
 }
 

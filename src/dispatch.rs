@@ -1,0 +1,426 @@
+//! Who answers an operation on a pooled object once its fast path does not
+//! apply: whoever would answer it if the pooled object were the builtin it
+//! stands for.
+//!
+//! CPython picks the method that answers `a + b` from the operands' types
+//! (`binary_op1`, `ternary_op` in Objects/abstract.c, `do_richcompare` in
+//! Objects/object.c): the right operand's slot first when its type is a
+//! proper subclass of the left's, then the left's slot, then the right's,
+//! and for `pow(a, b, m)` the modulus's last. A LegacyInt is not an int, so
+//! CPython does not order things for it as it would for an int (`5 + MyInt(3)`
+//! asks `MyInt.__radd__` first, `LegacyInt(5) + MyInt(3)` asks LegacyInt),
+//! and neither int's slots nor other types' methods (`Fraction.__eq__`)
+//! know a pooled object when they meet one.
+//!
+//! So a pooled type's slot replaces the pooled operands by their plain
+//! values (a new int or float) and runs CPython's own ordering on those,
+//! calling the slots exactly as CPython would. The same slots then see the
+//! same operands in the same order as with an int or float in its place,
+//! and a slot of a builtin type never meets a pooled object, so no slot can
+//! send the operation back to the pooled type that started it (the three-
+//! argument `pow` whose modulus is a LegacyFloat once recursed until the C
+//! stack overflowed).
+//!
+//! What cannot be the same: a method that CPython has already asked with
+//! the pooled object, and that declined it (`super().__add__(x)` in an int
+//! subclass returns NotImplemented for a LegacyInt), is asked again with the
+//! plain value. And a pooled subclass instance becomes a plain value, so it
+//! must not let another type's subclass go first as an exact int would: the
+//! caller says whether the left operand stood for the exact builtin.
+
+use crate::owned::{not_implemented, Owned};
+use pyo3::ffi;
+use std::os::raw::c_int;
+use std::ptr;
+
+/// What the dispatch needs to know of a pooled type.
+pub trait Pooled {
+    /// A new reference to what the builtin's slots should see for `obj`:
+    /// a plain int or float for a pooled object that the builtin would take
+    /// as its own, `obj` itself for anything else. Null with an exception
+    /// set if the plain value cannot be made.
+    ///
+    /// # Safety
+    /// The GIL is held and `obj` is live.
+    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject;
+
+    /// Whether `obj` is an object of this pooled type or of a subclass.
+    ///
+    /// # Safety
+    /// The GIL is held and `obj` is live.
+    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool;
+
+    /// Whether `obj` is a pooled object of an exact pooled type, standing
+    /// for an exact builtin (not a subclass instance).
+    ///
+    /// # Safety
+    /// The GIL is held and `obj` is live.
+    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool;
+
+    /// Brings a result that only builtin code produced into the pools
+    /// (Python 2's rule for the type); takes ownership of `result`.
+    ///
+    /// # Safety
+    /// The GIL is held.
+    unsafe fn bring_back(result: Owned) -> Option<Owned>;
+}
+
+/// A binary slot of `PyNumberMethods`, by the field that holds it.
+#[derive(Clone, Copy)]
+pub struct BinarySlot {
+    field: fn(&ffi::PyNumberMethods) -> Option<ffi::binaryfunc>,
+    /// `*`: a sequence on the other side is repeated when no number slot
+    /// answers (see [`repeat_sequence`]).
+    repeats_sequence: bool,
+}
+
+const fn number_slot(field: fn(&ffi::PyNumberMethods) -> Option<ffi::binaryfunc>) -> BinarySlot {
+    BinarySlot {
+        field,
+        repeats_sequence: false,
+    }
+}
+
+pub const ADD: BinarySlot = number_slot(|nb| nb.nb_add);
+pub const SUBTRACT: BinarySlot = number_slot(|nb| nb.nb_subtract);
+pub const MULTIPLY: BinarySlot = BinarySlot {
+    field: |nb| nb.nb_multiply,
+    repeats_sequence: true,
+};
+pub const TRUE_DIVIDE: BinarySlot = number_slot(|nb| nb.nb_true_divide);
+pub const FLOOR_DIVIDE: BinarySlot = number_slot(|nb| nb.nb_floor_divide);
+pub const REMAINDER: BinarySlot = number_slot(|nb| nb.nb_remainder);
+pub const DIVMOD: BinarySlot = number_slot(|nb| nb.nb_divmod);
+pub const LSHIFT: BinarySlot = number_slot(|nb| nb.nb_lshift);
+pub const RSHIFT: BinarySlot = number_slot(|nb| nb.nb_rshift);
+pub const AND: BinarySlot = number_slot(|nb| nb.nb_and);
+pub const OR: BinarySlot = number_slot(|nb| nb.nb_or);
+pub const XOR: BinarySlot = number_slot(|nb| nb.nb_xor);
+
+/// The slot an operation calls: a binary one, or `nb_power` (ternary).
+#[derive(Clone, Copy)]
+enum Slot {
+    Binary(BinarySlot),
+    Power,
+}
+
+/// One type's function for a slot. Compared by address, as CPython compares
+/// slots to decide whether two types share one.
+#[derive(Clone, Copy)]
+enum SlotFn {
+    Binary(ffi::binaryfunc),
+    Ternary(ffi::ternaryfunc),
+}
+
+impl SlotFn {
+    fn address(self) -> usize {
+        match self {
+            SlotFn::Binary(f) => f as usize,
+            SlotFn::Ternary(f) => f as usize,
+        }
+    }
+
+    /// # Safety
+    /// The GIL is held and the operands are live; `z` is only read by a
+    /// ternary slot.
+    unsafe fn call(
+        self,
+        v: *mut ffi::PyObject,
+        w: *mut ffi::PyObject,
+        z: *mut ffi::PyObject,
+    ) -> Option<Owned> {
+        // SAFETY: a type's own slot, called with live operands and the GIL,
+        // as CPython calls it; it returns a new reference or null.
+        unsafe {
+            Owned::new(match self {
+                SlotFn::Binary(f) => f(v, w),
+                SlotFn::Ternary(f) => f(v, w, z),
+            })
+        }
+    }
+}
+
+impl Slot {
+    /// `tp`'s function for this slot, if it has one.
+    ///
+    /// # Safety
+    /// `tp` is a live type object.
+    unsafe fn of(self, tp: *mut ffi::PyTypeObject) -> Option<SlotFn> {
+        // SAFETY: a live type's tp_as_number is null or a valid table.
+        let nb = unsafe { (*tp).tp_as_number.as_ref()? };
+        match self {
+            Slot::Binary(slot) => (slot.field)(nb).map(SlotFn::Binary),
+            Slot::Power => nb.nb_power.map(SlotFn::Ternary),
+        }
+    }
+
+    /// Whether `f` is this slot of one of the builtin numeric types, so that
+    /// only builtin code produced its result.
+    ///
+    /// # Safety
+    /// The GIL is held.
+    unsafe fn is_builtin(self, f: SlotFn) -> bool {
+        // SAFETY: the builtin type objects are static and fully initialised.
+        unsafe {
+            [
+                ptr::addr_of_mut!(ffi::PyLong_Type),
+                ptr::addr_of_mut!(ffi::PyFloat_Type),
+                ptr::addr_of_mut!(ffi::PyComplex_Type),
+                ptr::addr_of_mut!(ffi::PyBool_Type),
+            ]
+            .into_iter()
+            .any(|tp| self.of(tp).map(SlotFn::address) == Some(f.address()))
+        }
+    }
+}
+
+/// A result, and whether a builtin type's slot gave it.
+type Answer = (Owned, bool);
+
+/// `binary_op1` and `ternary_op` of Objects/abstract.c on `v`, `w` (and `z`
+/// for `pow`): the first answer that is not NotImplemented, or
+/// NotImplemented. `subtype_first`: whether `w`'s type may go first when it
+/// is a proper subclass of `v`'s, which CPython allows whenever it holds.
+///
+/// # Safety
+/// The GIL is held and the operands are live.
+unsafe fn number_op(
+    v: *mut ffi::PyObject,
+    w: *mut ffi::PyObject,
+    z: *mut ffi::PyObject,
+    slot: Slot,
+    subtype_first: bool,
+) -> Option<Answer> {
+    // SAFETY: GIL held, live operands (caller's contract); each slot is
+    // called as CPython calls it.
+    unsafe {
+        let answer = |f: SlotFn| -> Option<Option<Answer>> {
+            let r = f.call(v, w, z);
+            match r {
+                None => Some(None),
+                Some(r) if r.is_not_implemented() => None,
+                Some(r) => Some(Some((r, slot.is_builtin(f)))),
+            }
+        };
+        let (tv, tw) = (ffi::Py_TYPE(v), ffi::Py_TYPE(w));
+        let slotv = slot.of(tv);
+        let mut slotw = if tw != tv { slot.of(tw) } else { None };
+        if slotw.map(SlotFn::address) == slotv.map(SlotFn::address) {
+            slotw = None;
+        }
+        if let Some(fv) = slotv {
+            if let Some(fw) = slotw {
+                if subtype_first && ffi::PyType_IsSubtype(tw, tv) != 0 {
+                    if let Some(done) = answer(fw) {
+                        return done;
+                    }
+                    slotw = None;
+                }
+            }
+            if let Some(done) = answer(fv) {
+                return done;
+            }
+        }
+        if let Some(fw) = slotw {
+            if let Some(done) = answer(fw) {
+                return done;
+            }
+        }
+        if !z.is_null() && z != ffi::Py_None() {
+            let address = |f: Option<SlotFn>| f.map(SlotFn::address);
+            if let Some(fz) = slot.of(ffi::Py_TYPE(z)) {
+                let a = Some(fz.address());
+                if a != address(slotv) && a != address(slotw) {
+                    if let Some(done) = answer(fz) {
+                        return done;
+                    }
+                }
+            }
+        }
+        Some((Owned::new(not_implemented())?, false))
+    }
+}
+
+/// Whether `subtype_first` holds for a left operand `a`: CPython lets the
+/// right operand's subclass go first against an exact builtin, and so
+/// against anything not replaced, but not against a pooled subclass
+/// instance, which stands for a subclass of the builtin.
+///
+/// # Safety
+/// The GIL is held, `a` is live and `v` is what `P::plain` made of it.
+unsafe fn subtype_first<P: Pooled>(a: *mut ffi::PyObject, v: &Owned) -> bool {
+    // SAFETY: GIL held, a live.
+    v.as_ptr() == a || unsafe { P::is_exact_pooled(a) }
+}
+
+/// `a <slot> b` as CPython would answer it with every pooled operand
+/// replaced by its plain value; a builtin's answer is brought back into the
+/// pools, anyone else's is theirs. NotImplemented if nobody answers, so that
+/// CPython raises its TypeError naming the real operand types.
+///
+/// # Safety
+/// The GIL is held and `a`, `b` are live.
+pub unsafe fn binary<P: Pooled>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    slot: BinarySlot,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe {
+        let Some(v) = Owned::new(P::plain(a)) else {
+            return ptr::null_mut();
+        };
+        let Some(w) = Owned::new(P::plain(b)) else {
+            return ptr::null_mut();
+        };
+        let first = subtype_first::<P>(a, &v);
+        let answer = number_op(
+            v.as_ptr(),
+            w.as_ptr(),
+            ptr::null_mut(),
+            Slot::Binary(slot),
+            first,
+        );
+        if slot.repeats_sequence && P::is_pooled(a) {
+            if let Some((r, _)) = &answer {
+                if r.is_not_implemented() {
+                    if let Some(repeated) = repeat_sequence(a, b) {
+                        return repeated;
+                    }
+                }
+            }
+        }
+        finish::<P>(answer)
+    }
+}
+
+/// `a ** b` (`m` None) and `pow(a, b, m)`, as [`binary`] answers the others.
+///
+/// # Safety
+/// The GIL is held and `a`, `b`, `m` are live.
+pub unsafe fn power<P: Pooled>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    m: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe {
+        let Some(v) = Owned::new(P::plain(a)) else {
+            return ptr::null_mut();
+        };
+        let Some(w) = Owned::new(P::plain(b)) else {
+            return ptr::null_mut();
+        };
+        let Some(z) = Owned::new(P::plain(m)) else {
+            return ptr::null_mut();
+        };
+        let first = subtype_first::<P>(a, &v);
+        let answer = number_op(v.as_ptr(), w.as_ptr(), z.as_ptr(), Slot::Power, first);
+        finish::<P>(answer)
+    }
+}
+
+/// A dispatch's answer as a slot's return value.
+///
+/// # Safety
+/// The GIL is held.
+unsafe fn finish<P: Pooled>(answer: Option<Answer>) -> *mut ffi::PyObject {
+    match answer {
+        None => ptr::null_mut(),
+        // SAFETY: GIL held (caller's contract).
+        Some((result, true)) => unsafe { P::bring_back(result) }.map_or(ptr::null_mut(), Owned::into_ptr),
+        Some((result, false)) => result.into_ptr(),
+    }
+}
+
+/// `seq * n` for a pooled `n` on the left whose number slots all declined:
+/// what `PyNumber_Multiply` does next for an int on the left. Also what
+/// `n *= seq` needs: `PyNumber_InPlaceMultiply` stops at the left operand's
+/// `tp_as_sequence`, which a heap type always has (empty), and never tries
+/// the right operand's repeat. None if `seq` cannot repeat.
+///
+/// # Safety
+/// The GIL is held and `n`, `seq` are live.
+pub unsafe fn repeat_sequence(
+    n: *mut ffi::PyObject,
+    seq: *mut ffi::PyObject,
+) -> Option<*mut ffi::PyObject> {
+    // SAFETY: GIL held, live operands; a live type's tp_as_sequence is null
+    // or a valid table.
+    unsafe {
+        let repeat = (*ffi::Py_TYPE(seq)).tp_as_sequence.as_ref()?.sq_repeat?;
+        if ffi::PyIndex_Check(n) == 0 {
+            let name = std::ffi::CStr::from_ptr((*ffi::Py_TYPE(n)).tp_name).to_string_lossy();
+            let message = format!("can't multiply sequence by non-int of type '{name}'\0");
+            ffi::PyErr_SetString(ffi::PyExc_TypeError, message.as_ptr().cast());
+            return Some(ptr::null_mut());
+        }
+        let count = ffi::PyNumber_AsSsize_t(n, ffi::PyExc_OverflowError);
+        if count == -1 && !ffi::PyErr_Occurred().is_null() {
+            return Some(ptr::null_mut());
+        }
+        Some(repeat(seq, count))
+    }
+}
+
+/// The operator `op` becomes with its operands swapped (`<` for `>`).
+fn swapped(op: c_int) -> c_int {
+    match op {
+        ffi::Py_LT => ffi::Py_GT,
+        ffi::Py_LE => ffi::Py_GE,
+        ffi::Py_GT => ffi::Py_LT,
+        ffi::Py_GE => ffi::Py_LE,
+        other => other,
+    }
+}
+
+/// `obj <op> other` for a pooled `obj` (the first argument of its own type's
+/// `tp_richcompare`), as `do_richcompare` would answer it with the pooled
+/// operands replaced: the other's subclass first against an exact builtin,
+/// then the builtin's comparison, then the other's. NotImplemented if nobody
+/// answers, so that CPython falls back to identity or raises its TypeError.
+///
+/// # Safety
+/// The GIL is held and `obj`, `other` are live.
+pub unsafe fn richcompare<P: Pooled>(
+    obj: *mut ffi::PyObject,
+    other: *mut ffi::PyObject,
+    op: c_int,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract); each type's
+    // tp_richcompare is called with an instance of it first, as CPython does.
+    unsafe {
+        let Some(v) = Owned::new(P::plain(obj)) else {
+            return ptr::null_mut();
+        };
+        let Some(w) = Owned::new(P::plain(other)) else {
+            return ptr::null_mut();
+        };
+        let (v, w) = (v.as_ptr(), w.as_ptr());
+        let (tv, tw) = (ffi::Py_TYPE(v), ffi::Py_TYPE(w));
+        let mut checked_reverse = false;
+        if P::is_exact_pooled(obj) && tv != tw && ffi::PyType_IsSubtype(tw, tv) != 0 {
+            if let Some(f) = (*tw).tp_richcompare {
+                checked_reverse = true;
+                let r = f(w, v, swapped(op));
+                if r != ffi::Py_NotImplemented() {
+                    return r;
+                }
+                ffi::Py_DECREF(r);
+            }
+        }
+        if let Some(f) = (*tv).tp_richcompare {
+            let r = f(v, w, op);
+            if r != ffi::Py_NotImplemented() {
+                return r;
+            }
+            ffi::Py_DECREF(r);
+        }
+        if !checked_reverse {
+            if let Some(f) = (*tw).tp_richcompare {
+                return f(w, v, swapped(op));
+            }
+        }
+        not_implemented()
+    }
+}
