@@ -44,12 +44,6 @@ pub trait Pooled {
     /// The GIL is held and `obj` is live.
     unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject;
 
-    /// Whether `obj` is an object of this pooled type or of a subclass.
-    ///
-    /// # Safety
-    /// The GIL is held and `obj` is live.
-    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool;
-
     /// Whether `obj` is a pooled object of an exact pooled type, standing
     /// for an exact builtin (not a subclass instance).
     ///
@@ -67,35 +61,20 @@ pub trait Pooled {
 
 /// A binary slot of `PyNumberMethods`, by the field that holds it.
 #[derive(Clone, Copy)]
-pub struct BinarySlot {
-    field: fn(&ffi::PyNumberMethods) -> Option<ffi::binaryfunc>,
-    /// `*`: a sequence on the other side is repeated when no number slot
-    /// answers (see [`repeat_sequence`]).
-    repeats_sequence: bool,
-}
+pub struct BinarySlot(fn(&ffi::PyNumberMethods) -> Option<ffi::binaryfunc>);
 
-const fn number_slot(field: fn(&ffi::PyNumberMethods) -> Option<ffi::binaryfunc>) -> BinarySlot {
-    BinarySlot {
-        field,
-        repeats_sequence: false,
-    }
-}
-
-pub const ADD: BinarySlot = number_slot(|nb| nb.nb_add);
-pub const SUBTRACT: BinarySlot = number_slot(|nb| nb.nb_subtract);
-pub const MULTIPLY: BinarySlot = BinarySlot {
-    field: |nb| nb.nb_multiply,
-    repeats_sequence: true,
-};
-pub const TRUE_DIVIDE: BinarySlot = number_slot(|nb| nb.nb_true_divide);
-pub const FLOOR_DIVIDE: BinarySlot = number_slot(|nb| nb.nb_floor_divide);
-pub const REMAINDER: BinarySlot = number_slot(|nb| nb.nb_remainder);
-pub const DIVMOD: BinarySlot = number_slot(|nb| nb.nb_divmod);
-pub const LSHIFT: BinarySlot = number_slot(|nb| nb.nb_lshift);
-pub const RSHIFT: BinarySlot = number_slot(|nb| nb.nb_rshift);
-pub const AND: BinarySlot = number_slot(|nb| nb.nb_and);
-pub const OR: BinarySlot = number_slot(|nb| nb.nb_or);
-pub const XOR: BinarySlot = number_slot(|nb| nb.nb_xor);
+pub const ADD: BinarySlot = BinarySlot(|nb| nb.nb_add);
+pub const SUBTRACT: BinarySlot = BinarySlot(|nb| nb.nb_subtract);
+pub const MULTIPLY: BinarySlot = BinarySlot(|nb| nb.nb_multiply);
+pub const TRUE_DIVIDE: BinarySlot = BinarySlot(|nb| nb.nb_true_divide);
+pub const FLOOR_DIVIDE: BinarySlot = BinarySlot(|nb| nb.nb_floor_divide);
+pub const REMAINDER: BinarySlot = BinarySlot(|nb| nb.nb_remainder);
+pub const DIVMOD: BinarySlot = BinarySlot(|nb| nb.nb_divmod);
+pub const LSHIFT: BinarySlot = BinarySlot(|nb| nb.nb_lshift);
+pub const RSHIFT: BinarySlot = BinarySlot(|nb| nb.nb_rshift);
+pub const AND: BinarySlot = BinarySlot(|nb| nb.nb_and);
+pub const OR: BinarySlot = BinarySlot(|nb| nb.nb_or);
+pub const XOR: BinarySlot = BinarySlot(|nb| nb.nb_xor);
 
 /// The slot an operation calls: a binary one, or `nb_power` (ternary).
 #[derive(Clone, Copy)]
@@ -149,7 +128,7 @@ impl Slot {
         // SAFETY: a live type's tp_as_number is null or a valid table.
         let nb = unsafe { (*tp).tp_as_number.as_ref()? };
         match self {
-            Slot::Binary(slot) => (slot.field)(nb).map(SlotFn::Binary),
+            Slot::Binary(BinarySlot(field)) => field(nb).map(SlotFn::Binary),
             Slot::Power => nb.nb_power.map(SlotFn::Ternary),
         }
     }
@@ -281,15 +260,6 @@ pub unsafe fn binary<P: Pooled>(
             Slot::Binary(slot),
             first,
         );
-        if slot.repeats_sequence && P::is_pooled(a) {
-            if let Some((r, _)) = &answer {
-                if r.is_not_implemented() {
-                    if let Some(repeated) = repeat_sequence(a, b) {
-                        return repeated;
-                    }
-                }
-            }
-        }
         finish::<P>(answer)
     }
 }
@@ -333,33 +303,60 @@ unsafe fn finish<P: Pooled>(answer: Option<Answer>) -> *mut ffi::PyObject {
     }
 }
 
-/// `seq * n` for a pooled `n` on the left whose number slots all declined:
-/// what `PyNumber_Multiply` does next for an int on the left. Also what
-/// `n *= seq` needs: `PyNumber_InPlaceMultiply` stops at the left operand's
-/// `tp_as_sequence`, which a heap type always has (empty), and never tries
-/// the right operand's repeat. None if `seq` cannot repeat.
+/// `n *= seq` for a pooled `n`, its type's `nb_inplace_multiply`.
+///
+/// int has no in-place multiply: `PyNumber_InPlaceMultiply` asks the number
+/// slots, then repeats a sequence on the right, but only when the left
+/// operand's type has no `tp_as_sequence`, and a heap type always has one
+/// (empty). So `x = 3; x *= "a"` gives `'aaa'` where a pooled type's
+/// `nb_multiply` alone would end in TypeError. This slot asks `multiply`
+/// (the type's `nb_multiply`, which answers as int's `binary_op1` would),
+/// then repeats the sequence as CPython does for an int, then raises the
+/// TypeError CPython raises for `*=`; `n * seq` and `n.__mul__(seq)` stay
+/// as int's (the repeat is `seq`'s, NotImplemented from `__mul__`).
 ///
 /// # Safety
-/// The GIL is held and `n`, `seq` are live.
-pub unsafe fn repeat_sequence(
+/// The GIL is held and `n`, `seq` are live; `multiply` is a binary slot.
+pub unsafe fn inplace_multiply(
     n: *mut ffi::PyObject,
     seq: *mut ffi::PyObject,
-) -> Option<*mut ffi::PyObject> {
-    // SAFETY: GIL held, live operands; a live type's tp_as_sequence is null
-    // or a valid table.
+    multiply: ffi::binaryfunc,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract); a live type's
+    // tp_as_sequence is null or a valid table, and its tp_name a C string.
     unsafe {
-        let repeat = (*ffi::Py_TYPE(seq)).tp_as_sequence.as_ref()?.sq_repeat?;
-        if ffi::PyIndex_Check(n) == 0 {
-            let name = std::ffi::CStr::from_ptr((*ffi::Py_TYPE(n)).tp_name).to_string_lossy();
-            let message = format!("can't multiply sequence by non-int of type '{name}'\0");
+        let Some(product) = Owned::new(multiply(n, seq)) else {
+            return ptr::null_mut();
+        };
+        if !product.is_not_implemented() {
+            return product.into_ptr();
+        }
+        let name = |obj: *mut ffi::PyObject| {
+            std::ffi::CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy()
+        };
+        let repeat = (*ffi::Py_TYPE(seq))
+            .tp_as_sequence
+            .as_ref()
+            .and_then(|sq| sq.sq_repeat);
+        let Some(repeat) = repeat else {
+            let message = format!(
+                "unsupported operand type(s) for *=: '{}' and '{}'\0",
+                name(n),
+                name(seq)
+            );
             ffi::PyErr_SetString(ffi::PyExc_TypeError, message.as_ptr().cast());
-            return Some(ptr::null_mut());
+            return ptr::null_mut();
+        };
+        if ffi::PyIndex_Check(n) == 0 {
+            let message = format!("can't multiply sequence by non-int of type '{}'\0", name(n));
+            ffi::PyErr_SetString(ffi::PyExc_TypeError, message.as_ptr().cast());
+            return ptr::null_mut();
         }
         let count = ffi::PyNumber_AsSsize_t(n, ffi::PyExc_OverflowError);
         if count == -1 && !ffi::PyErr_Occurred().is_null() {
-            return Some(ptr::null_mut());
+            return ptr::null_mut();
         }
-        Some(repeat(seq, count))
+        repeat(seq, count)
     }
 }
 

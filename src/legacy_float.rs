@@ -103,6 +103,7 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             slot(ffi::Py_nb_add, nb_add as *mut c_void),
             slot(ffi::Py_nb_subtract, nb_subtract as *mut c_void),
             slot(ffi::Py_nb_multiply, nb_multiply as *mut c_void),
+            slot(ffi::Py_nb_inplace_multiply, nb_inplace_multiply as *mut c_void),
             slot(ffi::Py_nb_true_divide, nb_true_divide as *mut c_void),
             slot(ffi::Py_nb_floor_divide, nb_floor_divide as *mut c_void),
             slot(ffi::Py_nb_remainder, nb_remainder as *mut c_void),
@@ -416,11 +417,6 @@ impl Pooled for FloatKind {
         }
     }
 
-    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool {
-        // SAFETY: GIL held, obj live (the trait's contract).
-        unsafe { is_legacy_float(obj) }
-    }
-
     unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe {
@@ -505,6 +501,15 @@ binary_slot!(nb_true_divide, |x, y| (y != 0.0).then(|| x / y), dispatch::TRUE_DI
 binary_slot!(nb_floor_divide, |_, _| None, dispatch::FLOOR_DIVIDE);
 binary_slot!(nb_remainder, |_, _| None, dispatch::REMAINDER);
 binary_slot!(nb_divmod, |_, _| None, dispatch::DIVMOD);
+
+/// `a *= b`: see `dispatch::inplace_multiply`.
+unsafe extern "C" fn nb_inplace_multiply(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a (a LegacyFloat) and b live (called by the interpreter).
+    unsafe { dispatch::inplace_multiply(a, b, nb_multiply) }
+}
 
 unsafe extern "C" fn nb_power(
     a: *mut ffi::PyObject,

@@ -113,6 +113,10 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             slot(ffi::Py_nb_subtract, number::nb_subtract as *mut c_void),
             slot(ffi::Py_nb_multiply, number::nb_multiply as *mut c_void),
             slot(
+                ffi::Py_nb_inplace_multiply,
+                number::nb_inplace_multiply as *mut c_void,
+            ),
+            slot(
                 ffi::Py_nb_floor_divide,
                 number::nb_floor_divide as *mut c_void,
             ),

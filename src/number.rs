@@ -63,11 +63,6 @@ impl Pooled for IntKind {
         }
     }
 
-    unsafe fn is_pooled(obj: *mut ffi::PyObject) -> bool {
-        // SAFETY: GIL held, obj live (the trait's contract).
-        unsafe { is_legacy_int(obj) }
-    }
-
     unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe { ffi::Py_TYPE(obj) == legacy_int_type() }
@@ -215,6 +210,15 @@ binary_slot!(nb_rshift, rshift, dispatch::RSHIFT);
 binary_slot!(nb_and, |a, b| Some(a & b), dispatch::AND);
 binary_slot!(nb_or, |a, b| Some(a | b), dispatch::OR);
 binary_slot!(nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
+
+/// `a *= b`: see `dispatch::inplace_multiply`.
+pub unsafe extern "C" fn nb_inplace_multiply(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, a (a LegacyInt) and b live (called by the interpreter).
+    unsafe { dispatch::inplace_multiply(a, b, nb_multiply) }
+}
 
 /// `a / b`: always a float (or complex), exactly as int gives it.
 pub unsafe extern "C" fn nb_true_divide(

@@ -300,33 +300,39 @@ def test_unsupported_operands_get_not_implemented_as_from_int():
     assert LegacyInt(1).__lt__(object()) is NotImplemented
 
 
-def test_a_foreign_method_runs_once():
+def test_a_foreign_method_that_declines_is_asked_again_with_the_plain_int():
+    # CPython shows Counting.__add__ the LegacyInt first; once it declines,
+    # LegacyInt's slot asks it what it would have been asked with an int.
     class Counting:
-        calls = 0
+        seen = []
 
         def __add__(self, other):
-            Counting.calls += 1
+            Counting.seen.append(type(other))
             return NotImplemented
 
         def __eq__(self, other):
-            Counting.calls += 1
+            Counting.seen.append(type(other))
             return NotImplemented
 
     with pytest.raises(TypeError):
         Counting() + LegacyInt(1)
-    assert Counting.calls == 1
+    assert Counting.seen == [LegacyInt, int]
     assert (Counting() == LegacyInt(1)) is False
-    assert Counting.calls == 2
+    assert Counting.seen == [LegacyInt, int, LegacyInt, int]
+    # Put first, LegacyInt asks it once, with an int, as int would.
+    Counting.seen = []
+    with pytest.raises(TypeError):
+        LegacyInt(1) + Counting()
+    assert Counting.seen == []
 
 
-def test_reflected_methods_see_the_legacy_int_and_keep_their_result():
+def test_reflected_methods_see_what_int_would_show_them_and_keep_their_result():
     class Reflect:
         def __radd__(self, other):
             return (other, 7)
 
-    x = LegacyInt(1000)
-    got = x + Reflect()
-    assert got[0] is x and type(got[1]) is int
+    got = LegacyInt(1000) + Reflect()
+    assert got == (1000, 7) and type(got[0]) is int and type(got[1]) is int
 
 
 def test_float_subclass_overriding_the_operation():
