@@ -189,12 +189,21 @@ unsafe extern "C" fn float_new(
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: called by the interpreter with the GIL held, a tuple and a
-    // dict or null.
+    // dict or null; both type objects are live.
     unsafe {
+        let exact = subtype == legacy_float_type();
+        // float() takes no keywords, but a subclass with an __init__ of its
+        // own gets them there: float_new ignores them then, and so do we.
+        let init = |tp: *mut ffi::PyTypeObject| (*tp).tp_init.map(|f| f as usize);
+        let kwargs = if !exact && init(subtype) != init(legacy_float_type()) {
+            ptr::null_mut()
+        } else {
+            kwargs
+        };
         let Some(value) = value_from_args(args, kwargs) else {
             return ptr::null_mut();
         };
-        if subtype == legacy_float_type() {
+        if exact {
             return float_pool::from_double(value);
         }
         new_subclass_instance(subtype, |obj: *mut LegacyFloatObject| {
@@ -663,6 +672,21 @@ unsafe extern "C" fn getnewargs(
     unsafe { newargs(to_pyfloat(obj)) }
 }
 
+/// `LegacyFloat.__getformat__(typestr)`: float's answer, the C double's
+/// layout (a LegacyFloat holds the same double).
+unsafe extern "C" fn getformat(
+    _cls: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method; the new
+    // reference to float is released by call_method_of.
+    unsafe {
+        let float_type = ptr::addr_of_mut!(ffi::PyFloat_Type).cast::<ffi::PyObject>();
+        call_method_of(ffi::compat::Py_NewRef(float_type), c"__getformat__", args, kwargs)
+    }
+}
+
 /// `LegacyFloat.fromhex(s)`: float's reading, as an instance of the class
 /// it was called on.
 unsafe extern "C" fn fromhex(
@@ -761,6 +785,12 @@ fn methods() -> Vec<ffi::PyMethodDef> {
             varargs(fromhex),
             VARARGS | ffi::METH_CLASS,
             c"fromhex(string): a LegacyFloat from a hexadecimal string, as float.fromhex.",
+        ),
+        method(
+            c"__getformat__",
+            varargs(getformat),
+            VARARGS | ffi::METH_CLASS,
+            c"__getformat__(typestr): the C double's layout, as float.__getformat__.",
         ),
         ffi::PyMethodDef::zeroed(),
     ]);

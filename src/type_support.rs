@@ -2,7 +2,8 @@
 //! type slots and method tables, the general call path, pickling, and the
 //! refusal of `__class__` assignment.
 
-use pyo3::ffi;
+use pyo3::exceptions::PyValueError;
+use pyo3::{ffi, PyErr, Python};
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
@@ -390,7 +391,10 @@ pub unsafe fn new_pooled_object<T>(
 
 /// A pooled type's `__format__`: an empty spec gives `str(obj)`, as int's
 /// and float's `__format__` do (so a subclass's `__str__` is honoured);
-/// any other spec is `ask`ed of the plain value's `__format__`.
+/// any other spec is `ask`ed of the plain value's `__format__`, and a
+/// ValueError that names the plain value's type ("Unknown format code 's'
+/// for object of type 'int'") names `obj`'s instead, as int's and float's
+/// messages name their subclasses.
 ///
 /// # Safety
 /// The GIL is held; `obj` is live, `args` a tuple, `kwargs` a dict or null,
@@ -411,6 +415,32 @@ pub unsafe fn format_with(
         if empty_format_spec(args, kwargs) {
             return ffi::PyObject_Str(obj);
         }
-        ask(obj, c"__format__", args, kwargs)
+        let formatted = ask(obj, c"__format__", args, kwargs);
+        if formatted.is_null() {
+            name_in_format_error(Python::assume_attached(), obj);
+        }
+        formatted
     }
+}
+
+/// Rewrites the pending exception if it is a ValueError whose message names
+/// int or float as the formatted object's type, to name `obj`'s type.
+///
+/// # Safety
+/// The GIL is held (`py`), `obj` is live and an exception is set.
+unsafe fn name_in_format_error(py: Python<'_>, obj: *mut ffi::PyObject) {
+    let error = PyErr::fetch(py);
+    if error.is_instance_of::<PyValueError>(py) {
+        let text = error.value(py).to_string();
+        // SAFETY: obj is live (caller's contract), so is its type's name.
+        let name = unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name) }.to_string_lossy();
+        for plain in ["'int'", "'float'"] {
+            let said = format!("of type {plain}");
+            if text.contains(&said) {
+                let message = text.replace(&said, &format!("of type '{name}'"));
+                return PyValueError::new_err(message).restore(py);
+            }
+        }
+    }
+    error.restore(py)
 }
