@@ -22,10 +22,13 @@
 //! reading them is O(1) whatever the size of the pool.
 //!
 //! ```
-//! use legacyint::arena::{Arena, SystemBlocks};
+//! use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
 //!
 //! #[repr(C)]
 //! struct Obj { refcnt: usize, kind: usize, value: i64 }
+//! // SAFETY: `kind`, the second word, is a plain field that this program
+//! // never sets to FREE_MARK's address.
+//! unsafe impl PoolSlot for Obj {}
 //!
 //! let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
 //! assert_eq!(Arena::<Obj, SystemBlocks>::SLOTS_PER_BLOCK, 41);
@@ -54,6 +57,17 @@ pub const BHEAD_SIZE: usize = 8;
 /// A `static` has an address no Python object or Rust value can share, which
 /// is what makes the mark unambiguous.
 pub static FREE_MARK: u8 = 0xF5;
+
+/// A type whose live values the arena can tell from free slots by their
+/// second word: what [`Arena::clear_free_list`] and [`Arena::occupancy`]
+/// need.
+///
+/// # Safety
+/// In every value of the type that a program writes into a slot, the
+/// pointer-sized word at offset `size_of::<usize>()` is initialised (a
+/// field, not padding) and never holds the address of [`FREE_MARK`]. A
+/// Python object qualifies: that word is its type pointer.
+pub unsafe trait PoolSlot {}
 
 fn free_mark() -> *const u8 {
     &FREE_MARK
@@ -155,11 +169,14 @@ pub struct ArenaStats {
 ///
 /// `T` must be at least two words long and need no more than 8-byte
 /// alignment: a free slot stores the free-list link and [`FREE_MARK`] in its
-/// first two words. A live `T` must never hold `FREE_MARK`'s address in its
-/// second word; a Python object holds its type pointer there.
+/// first two words. Walking the blocks to tell live slots from free ones
+/// ([`clear_free_list`](Self::clear_free_list),
+/// [`occupancy`](Self::occupancy)) needs `T:` [`PoolSlot`].
 ///
-/// The arena hands out uninitialised memory and never reads or drops a live
-/// `T`: what lives in a slot is the caller's business.
+/// The arena hands out uninitialised memory and never drops a live `T`:
+/// what lives in a slot is the caller's business. A slot counts as live
+/// from the moment [`pop`](Self::pop) hands it out, written or not, so a
+/// block is never released under a slot its caller has yet to fill.
 pub struct Arena<T, A: BlockAllocator> {
     /// Every block held, newest first.
     block_list: *mut BlockHead,
@@ -253,7 +270,12 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         let slot = self.free_list;
         // SAFETY: a non-null free_list points at a free slot inside a held
         // block, whose first word is the link written by fill or push.
-        self.free_list = unsafe { (*slot).next };
+        // Clearing its mark makes it live until pushed back, whatever the
+        // caller writes, or fails to write, into it.
+        unsafe {
+            self.free_list = (*slot).next;
+            ptr::addr_of_mut!((*slot).mark).write(ptr::null());
+        }
         self.allocations += 1;
         // SAFETY: free-list entries are never null.
         Some(unsafe { NonNull::new_unchecked(slot.cast::<T>()) })
@@ -278,99 +300,6 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         };
         self.free_list = slot;
         self.deallocations += 1;
-    }
-
-    /// Gives every block in which no object is live back to the allocator and
-    /// rebuilds the free list from the free slots of the blocks kept.
-    /// Returns the number of live objects, all of them in kept blocks.
-    ///
-    /// Python 2.7's `PyInt_ClearFreeList`, run by every full `gc.collect()`.
-    /// The free list comes out ordered as Python 2's: within each kept block,
-    /// the highest free slot first. Blocks keep their order.
-    ///
-    /// ```
-    /// use legacyint::arena::{Arena, SystemBlocks};
-    /// let mut arena: Arena<[usize; 3], SystemBlocks> = Arena::new(SystemBlocks);
-    /// let slots: Vec<_> = (0..100).map(|_| arena.pop().unwrap()).collect();
-    /// for s in &slots { unsafe { s.as_ptr().write([1, 0, 0]) } }
-    /// for s in &slots[1..] { unsafe { arena.push(*s) } }
-    /// assert_eq!(arena.stats().blocks, 3);
-    /// assert_eq!(arena.clear_free_list(), 1);
-    /// assert_eq!(arena.stats().blocks, 1);
-    /// ```
-    pub fn clear_free_list(&mut self) -> usize {
-        let mark = free_mark();
-        let mut live_total = 0;
-        let mut released = 0;
-        let mut free_list: *mut FreeSlot = ptr::null_mut();
-        // `link` is the field that points at the block under examination, so
-        // a block can be unlinked without a second pass.
-        let mut link: *mut *mut BlockHead = &mut self.block_list;
-        // SAFETY: every block on block_list is a live allocation of
-        // BLOCK_BYTES whose slots are each either a live T or a FreeSlot with
-        // `mark` in its second word (push and fill write it; a live T never
-        // holds it). Blocks are only released after their last read.
-        unsafe {
-            while !(*link).is_null() {
-                let block = *link;
-                let first = Self::first_slot(block);
-                let live = (0..Self::SLOTS_PER_BLOCK)
-                    .filter(|&i| !Self::is_free(first.add(i), mark))
-                    .count();
-                if live == 0 {
-                    *link = (*block).next;
-                    self.allocator.release(block.cast(), Self::BLOCK_BYTES);
-                    released += 1;
-                    continue;
-                }
-                live_total += live;
-                for i in 0..Self::SLOTS_PER_BLOCK {
-                    let slot = first.add(i);
-                    if Self::is_free(slot, mark) {
-                        let slot = slot.cast::<FreeSlot>();
-                        (*slot).next = free_list;
-                        free_list = slot;
-                    }
-                }
-                link = &mut (*block).next;
-            }
-        }
-        self.free_list = free_list;
-        self.blocks -= released;
-        self.blocks_released += released as u64;
-        live_total
-    }
-
-    /// Live objects in each held block, oldest block first.
-    ///
-    /// O(blocks * slots): it looks at every slot, as `clear_free_list` does.
-    ///
-    /// ```
-    /// use legacyint::arena::{Arena, SystemBlocks};
-    /// let mut arena: Arena<[usize; 3], SystemBlocks> = Arena::new(SystemBlocks);
-    /// let slots: Vec<_> = (0..42).map(|_| arena.pop().unwrap()).collect();
-    /// for s in &slots { unsafe { s.as_ptr().write([1, 0, 0]) } }
-    /// unsafe { arena.push(slots[0]) };
-    /// assert_eq!(arena.occupancy(), vec![40, 1]);
-    /// ```
-    pub fn occupancy(&self) -> Vec<usize> {
-        let mark = free_mark();
-        let mut counts = Vec::with_capacity(self.blocks);
-        let mut block = self.block_list;
-        // SAFETY: as in clear_free_list; nothing is written here.
-        unsafe {
-            while !block.is_null() {
-                let first = Self::first_slot(block);
-                counts.push(
-                    (0..Self::SLOTS_PER_BLOCK)
-                        .filter(|&i| !Self::is_free(first.add(i), mark))
-                        .count(),
-                );
-                block = (*block).next;
-            }
-        }
-        counts.reverse();
-        counts
     }
 
     /// The counters, in O(1).
@@ -470,6 +399,113 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         // SAFETY: BHEAD_SIZE < BLOCK_BYTES, so the offset stays in the block.
         unsafe { block.cast::<u8>().add(BHEAD_SIZE).cast::<T>() }
     }
+}
+
+impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
+    /// Gives every block in which no object is live back to the allocator and
+    /// rebuilds the free list from the free slots of the blocks kept.
+    /// Returns the number of live objects, all of them in kept blocks.
+    ///
+    /// Python 2.7's `PyInt_ClearFreeList`, run by every full `gc.collect()`.
+    /// The free list comes out ordered as Python 2's: within each kept block,
+    /// the highest free slot first. Blocks keep their order.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
+    /// #[repr(C)]
+    /// struct Obj { refcnt: usize, kind: usize, value: i64 }
+    /// // SAFETY: `kind` is never set to FREE_MARK's address here.
+    /// unsafe impl PoolSlot for Obj {}
+    ///
+    /// let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
+    /// let slots: Vec<_> = (0..100).map(|_| arena.pop().unwrap()).collect();
+    /// for s in &slots { unsafe { s.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 0 }) } }
+    /// for s in &slots[1..] { unsafe { arena.push(*s) } }
+    /// assert_eq!(arena.stats().blocks, 3);
+    /// assert_eq!(arena.clear_free_list(), 1);
+    /// assert_eq!(arena.stats().blocks, 1);
+    /// ```
+    pub fn clear_free_list(&mut self) -> usize {
+        let mark = free_mark();
+        let mut live_total = 0;
+        let mut released = 0;
+        let mut free_list: *mut FreeSlot = ptr::null_mut();
+        // `link` is the field that points at the block under examination, so
+        // a block can be unlinked without a second pass.
+        let mut link: *mut *mut BlockHead = &mut self.block_list;
+        // SAFETY: every block on block_list is a live allocation of
+        // BLOCK_BYTES whose slots each hold, in their second word, `mark`
+        // (free: written by push and fill), null (popped and not yet
+        // written: pop clears the mark), or the initialised second word of a
+        // live T, which is never `mark` (T: PoolSlot). Blocks are only
+        // released after their last read.
+        unsafe {
+            while !(*link).is_null() {
+                let block = *link;
+                let first = Self::first_slot(block);
+                let live = (0..Self::SLOTS_PER_BLOCK)
+                    .filter(|&i| !Self::is_free(first.add(i), mark))
+                    .count();
+                if live == 0 {
+                    *link = (*block).next;
+                    self.allocator.release(block.cast(), Self::BLOCK_BYTES);
+                    released += 1;
+                    continue;
+                }
+                live_total += live;
+                for i in 0..Self::SLOTS_PER_BLOCK {
+                    let slot = first.add(i);
+                    if Self::is_free(slot, mark) {
+                        let slot = slot.cast::<FreeSlot>();
+                        (*slot).next = free_list;
+                        free_list = slot;
+                    }
+                }
+                link = &mut (*block).next;
+            }
+        }
+        self.free_list = free_list;
+        self.blocks -= released;
+        self.blocks_released += released as u64;
+        live_total
+    }
+
+    /// Live objects in each held block, oldest block first.
+    ///
+    /// O(blocks * slots): it looks at every slot, as `clear_free_list` does.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
+    /// #[repr(C)]
+    /// struct Obj { refcnt: usize, kind: usize, value: i64 }
+    /// // SAFETY: `kind` is never set to FREE_MARK's address here.
+    /// unsafe impl PoolSlot for Obj {}
+    ///
+    /// let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
+    /// let slots: Vec<_> = (0..42).map(|_| arena.pop().unwrap()).collect();
+    /// for s in &slots { unsafe { s.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 0 }) } }
+    /// unsafe { arena.push(slots[0]) };
+    /// assert_eq!(arena.occupancy(), vec![40, 1]);
+    /// ```
+    pub fn occupancy(&self) -> Vec<usize> {
+        let mark = free_mark();
+        let mut counts = Vec::with_capacity(self.blocks);
+        let mut block = self.block_list;
+        // SAFETY: as in clear_free_list; nothing is written here.
+        unsafe {
+            while !block.is_null() {
+                let first = Self::first_slot(block);
+                counts.push(
+                    (0..Self::SLOTS_PER_BLOCK)
+                        .filter(|&i| !Self::is_free(first.add(i), mark))
+                        .count(),
+                );
+                block = (*block).next;
+            }
+        }
+        counts.reverse();
+        counts
+    }
 
     /// Whether the slot holds the free mark.
     ///
@@ -477,9 +513,10 @@ impl<T, A: BlockAllocator> Arena<T, A> {
     /// `slot` is a slot of a held block.
     #[inline]
     unsafe fn is_free(slot: *mut T, mark: *const u8) -> bool {
-        // SAFETY: every slot of a held block is either a FreeSlot or a live T
-        // of at least two words; reading the second word as a pointer-sized
-        // value is valid for both.
+        // SAFETY: every slot of a held block is a FreeSlot, a popped slot
+        // whose mark pop cleared, or a live T whose second word is an
+        // initialised field (T: PoolSlot); reading that word as a
+        // pointer-sized value is valid for each.
         unsafe { ptr::addr_of!((*slot.cast::<FreeSlot>()).mark).read() == mark }
     }
 }
@@ -516,6 +553,9 @@ mod tests {
         kind: usize,
         value: i64,
     }
+
+    // SAFETY: the tests write 0xABCD into `kind`, never FREE_MARK's address.
+    unsafe impl PoolSlot for Obj {}
 
     type TestArena = Arena<Obj, SystemBlocks>;
 
@@ -639,6 +679,21 @@ mod tests {
         assert_eq!(arena.stats().blocks, 3);
         assert_eq!(arena.stats().peak_blocks, 5);
         check_invariants(&arena);
+    }
+
+    #[test]
+    fn a_popped_slot_is_live_before_it_is_written() {
+        let mut arena = TestArena::new(SystemBlocks);
+        let p = arena.pop().expect("memory");
+        // Cleared before the caller writes anything: the block must stay.
+        assert_eq!(arena.clear_free_list(), 1);
+        assert_eq!(arena.stats().blocks, 1);
+        assert_eq!(arena.occupancy(), vec![1]);
+        unsafe { p.as_ptr().write(Obj { refcnt: 1, kind: 0xABCD, value: 9 }) };
+        assert_eq!(unsafe { p.as_ref().value }, 9);
+        unsafe { arena.push(p) };
+        assert_eq!(arena.clear_free_list(), 0);
+        assert_eq!(arena.stats().blocks, 0);
     }
 
     #[test]

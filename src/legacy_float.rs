@@ -17,6 +17,7 @@ use crate::type_support::{
     NOARGS, TYPE_FLAGS, VARARGS,
 };
 use crate::{compact_long, float_pool};
+use crate::arena::PoolSlot;
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -29,6 +30,14 @@ pub struct LegacyFloatObject {
     pub ob_base: ffi::PyObject,
     pub ob_fval: f64,
 }
+
+// SAFETY: the second word of a LegacyFloat is its header's `ob_type` (checked
+// below on the builds that can import the module: free-threaded builds
+// refuse to), which PyObject_Init writes before anyone sees the object and
+// which points at a type object, never at the arena's FREE_MARK.
+unsafe impl PoolSlot for LegacyFloatObject {}
+#[cfg(not(Py_GIL_DISABLED))]
+const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());
 
 /// The type object, made once per process and never freed.
 static LEGACY_FLOAT_TYPE: GilCell<*mut ffi::PyTypeObject> = GilCell::new(ptr::null_mut());

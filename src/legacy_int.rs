@@ -12,6 +12,7 @@ use crate::number::IntKind;
 use crate::owned::not_implemented;
 use crate::type_support::{new_str, new_subclass_instance, slot, vectorcall_general, TYPE_FLAGS};
 use crate::{compact_long, dispatch, int_methods, int_pool, number};
+use crate::arena::PoolSlot;
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
@@ -24,6 +25,14 @@ pub struct LegacyIntObject {
     pub ob_base: ffi::PyObject,
     pub ob_ival: c_long,
 }
+
+// SAFETY: the second word of a LegacyInt is its header's `ob_type` (checked
+// below on the builds that can import the module: free-threaded builds
+// refuse to), which PyObject_Init writes before anyone sees the object and
+// which points at a type object, never at the arena's FREE_MARK.
+unsafe impl PoolSlot for LegacyIntObject {}
+#[cfg(not(Py_GIL_DISABLED))]
+const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());
 
 /// The type object, made once per process by `create_type` and never freed:
 /// every LegacyInt holds a reference to it, and they can outlive the module.
