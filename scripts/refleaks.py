@@ -31,6 +31,29 @@ class SubF(LegacyFloat):
     pass
 
 
+class RAddInt(int):
+    def __radd__(self, other):
+        return super().__radd__(other)
+
+    def __gt__(self, other):
+        return super().__gt__(other)
+
+
+class Declines:
+    def __add__(self, other):
+        return NotImplemented
+
+
+def imul(x, y):
+    x *= y
+    return x
+
+
+class P(LegacyFloat):
+    def __init__(self, x, *, tag=None):
+        self.tag = tag
+
+
 class Index:
     def __index__(self):
         return 10**6
@@ -82,6 +105,14 @@ OPERATIONS = {
     "foreign numbers": lambda: (A + Decimal(1), Decimal(1) + A, Fraction(1, 2) + A, A * Fraction(1, 3),
                                 A == Decimal(10**6), F * Fraction(1, 2), expect(TypeError, operator.add, F, Decimal(1)),
                                 expect(TypeError, operator.add, object(), A), A.__add__("x")),
+    "operand dispatch": lambda: (
+        A + RAddInt(3), RAddInt(3) + A, A < RAddInt(3), F == Fraction(5, 2), Fraction(5, 2) <= F,
+        F < Decimal("2.6"), A == Fraction(10**6), G < RAddInt(3), imul(B, "ab"), imul([1], B), imul(F, 2),
+        expect(TypeError, pow, 2, 3, F), expect(TypeError, pow, B, 2, SubF(5.0)), expect(ValueError, pow, B, 7, 1 + 2j),
+        expect(TypeError, operator.add, Declines(), A), expect(TypeError, imul, B, Declines()),
+        expect(TypeError, imul, F, "ab"), P(1.5, tag=1), LegacyFloat.__getformat__("double"),
+        expect(ValueError, format, A, "s"), expect(ValueError, format, F, "d"),
+    ),
     "comparison and hash": lambda: (A < B, A == 10**6, A == 1.0, A != "x", hash(A), {A: 1}[10**6]),
     "repr str format": lambda: (repr(A), str(A), format(A, "_x"), f"{A:,}", repr(Sub(3))),
     "methods": lambda: (

@@ -2,8 +2,8 @@
 //! type slots and method tables, the general call path, pickling, and the
 //! refusal of `__class__` assignment.
 
-use pyo3::exceptions::PyValueError;
-use pyo3::{ffi, PyErr, Python};
+use crate::owned::Owned;
+use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
@@ -417,7 +417,7 @@ pub unsafe fn format_with(
         }
         let formatted = ask(obj, c"__format__", args, kwargs);
         if formatted.is_null() {
-            name_in_format_error(Python::assume_attached(), obj);
+            name_in_format_error(obj);
         }
         formatted
     }
@@ -427,20 +427,46 @@ pub unsafe fn format_with(
 /// int or float as the formatted object's type, to name `obj`'s type.
 ///
 /// # Safety
-/// The GIL is held (`py`), `obj` is live and an exception is set.
-unsafe fn name_in_format_error(py: Python<'_>, obj: *mut ffi::PyObject) {
-    let error = PyErr::fetch(py);
-    if error.is_instance_of::<PyValueError>(py) {
-        let text = error.value(py).to_string();
-        // SAFETY: obj is live (caller's contract), so is its type's name.
-        let name = unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name) }.to_string_lossy();
-        for plain in ["'int'", "'float'"] {
-            let said = format!("of type {plain}");
-            if text.contains(&said) {
-                let message = text.replace(&said, &format!("of type '{name}'"));
-                return PyValueError::new_err(message).restore(py);
+/// The GIL is held, `obj` is live and an exception is set.
+unsafe fn name_in_format_error(obj: *mut ffi::PyObject) {
+    // SAFETY: GIL held and an exception set (caller's contract); the fetched
+    // exception is owned here and either restored or replaced; obj's type
+    // name is a C string that lives as long as obj.
+    unsafe {
+        if ffi::PyErr_ExceptionMatches(ffi::PyExc_ValueError) == 0 {
+            return;
+        }
+        let (mut kind, mut value, mut traceback) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
+        ffi::PyErr_NormalizeException(&mut kind, &mut value, &mut traceback);
+        let text = Owned::new(ffi::PyObject_Str(value));
+        let mut rewritten = None;
+        if let Some(text) = &text {
+            let mut size: ffi::Py_ssize_t = 0;
+            let utf8 = ffi::PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size);
+            if !utf8.is_null() {
+                let text = String::from_utf8_lossy(std::slice::from_raw_parts(
+                    utf8.cast::<u8>(),
+                    size as usize,
+                ));
+                let name = CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy();
+                rewritten = ["'int'", "'float'"].into_iter().find_map(|plain| {
+                    let said = format!("of type {plain}");
+                    text.contains(&said)
+                        .then(|| text.replace(&said, &format!("of type '{name}'")))
+                });
             }
         }
+        ffi::PyErr_Clear(); // from str() or UTF-8, if they failed
+        match rewritten.and_then(|message| Owned::new(new_str(&message))) {
+            Some(message) => {
+                ffi::PyErr_SetObject(ffi::PyExc_ValueError, message.as_ptr());
+                for held in [kind, value, traceback] {
+                    ffi::Py_XDECREF(held);
+                }
+            }
+            None => ffi::PyErr_Restore(kind, value, traceback),
+        }
     }
-    error.restore(py)
 }
