@@ -5,8 +5,7 @@
 //! did. Elements are made in Rust straight from the pool: no Python int is
 //! created for any of them.
 
-use crate::int_pool;
-use crate::legacy_int::long_value;
+use crate::int::{from_long, long_value};
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -110,7 +109,7 @@ fn as_c_long(index: &Bound<'_, PyAny>) -> PyResult<c_long> {
 fn legacy_int(py: Python<'_>, value: c_long) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: GIL held (the token); from_long returns a new reference or null
     // with MemoryError set.
-    unsafe { Bound::from_owned_ptr_or_err(py, int_pool::from_long(value)) }
+    unsafe { Bound::from_owned_ptr_or_err(py, from_long(value)) }
 }
 
 /// xrange(stop) / xrange(start, stop[, step])
@@ -261,7 +260,7 @@ pub fn legacy_range<'py>(
     unsafe {
         let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))?;
         for i in 0..len {
-            let item = int_pool::from_long(bounds.nth(i as u128));
+            let item = from_long(bounds.nth(i as u128));
             if item.is_null() {
                 return Err(PyErr::fetch(py));
             }

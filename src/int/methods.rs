@@ -1,44 +1,19 @@
 //! LegacyInt's methods and attributes beyond the slots: the rest of int's
-//! interface (`bit_length`, `to_bytes`, `__format__`, `real`, ...) and pickling.
+//! interface (`bit_length`, `to_bytes`, `__format__`, `real`, ...).
 //!
 //! Where int's answer is not trivial to restate (formatting, byte order,
 //! rounding to tens), the method asks int itself and brings an integer result
 //! back into the pool, so that the two can never disagree.
 
-use crate::int_pool;
-use crate::legacy_int::{legacy_int_type, value_of};
-use crate::number::{into_pool, into_pool_deep, nb_positive};
-use crate::type_support::{
-    call_method_of, class_guard, format_with, getset_end, getter, method, newargs, noargs,
-    pickling_methods, varargs, NOARGS, VARARGS,
-};
+use super::{from_long, value_of, LegacyInt};
+use crate::capi::owned::Owned;
+use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
+use crate::pooled::delegated::{ask_builtin, ask_builtin_type};
+use crate::pooled::lifecycle::identity;
+use crate::pooled::type_object;
 use pyo3::ffi;
-use std::ffi::CStr;
 use std::os::raw::{c_int, c_long, c_void};
 use std::ptr;
-
-/// Calls int's method `name` on the value of `obj`, with the same arguments,
-/// and brings an integer result back into the pool.
-///
-/// # Safety
-/// The GIL is held; `obj` is a live LegacyInt, `args` a tuple, `kwargs` a
-/// dict or null.
-unsafe fn ask_int(
-    obj: *mut ffi::PyObject,
-    name: &CStr,
-    args: *mut ffi::PyObject,
-    kwargs: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; the temporary int is owned by call_method_of.
-    unsafe {
-        into_pool_deep(call_method_of(
-            ffi::PyLong_FromLong(value_of(obj)),
-            name,
-            args,
-            kwargs,
-        ))
-    }
-}
 
 macro_rules! int_method {
     ($fn_name:ident, $py_name:literal) => {
@@ -49,7 +24,7 @@ macro_rules! int_method {
         ) -> *mut ffi::PyObject {
             // SAFETY: a METH_VARARGS | METH_KEYWORDS method: the interpreter
             // passes a live LegacyInt, a tuple and a dict or null.
-            unsafe { ask_int(obj, $py_name, args, kwargs) }
+            unsafe { ask_builtin::<LegacyInt>(obj, $py_name, args, kwargs) }
         }
     };
 }
@@ -60,8 +35,9 @@ unsafe extern "C" fn format(
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: a METH_VARARGS | METH_KEYWORDS method (see format_with).
-    unsafe { format_with(obj, args, kwargs, ask_int) }
+    // SAFETY: a METH_VARARGS | METH_KEYWORDS method: a live LegacyInt, a
+    // tuple and a dict or null.
+    unsafe { crate::pooled::delegated::format::<LegacyInt>(obj, args, kwargs) }
 }
 int_method!(as_integer_ratio, c"as_integer_ratio");
 
@@ -78,18 +54,16 @@ unsafe extern "C" fn round(
         if no_kwargs
             && (nargs == 0 || (nargs == 1 && ffi::PyTuple_GET_ITEM(args, 0) == ffi::Py_None()))
         {
-            return nb_positive(obj);
+            return identity::<LegacyInt>(obj);
         }
-        ask_int(obj, c"__round__", args, kwargs)
+        ask_builtin::<LegacyInt>(obj, c"__round__", args, kwargs)
     }
 }
 
-unsafe extern "C" fn identity(
-    obj: *mut ffi::PyObject,
-    _: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
+/// `__trunc__`, `__floor__`, `__ceil__`, `conjugate`: the identity on an int.
+unsafe extern "C" fn same(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
-    unsafe { nb_positive(obj) }
+    unsafe { identity::<LegacyInt>(obj) }
 }
 
 unsafe extern "C" fn bit_length(
@@ -99,7 +73,7 @@ unsafe extern "C" fn bit_length(
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
     unsafe {
         let magnitude = value_of(obj).unsigned_abs();
-        int_pool::from_long((c_long::BITS - magnitude.leading_zeros()) as c_long)
+        from_long((c_long::BITS - magnitude.leading_zeros()) as c_long)
     }
 }
 
@@ -108,7 +82,7 @@ unsafe extern "C" fn bit_count(
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
-    unsafe { int_pool::from_long(value_of(obj).unsigned_abs().count_ones() as c_long) }
+    unsafe { from_long(value_of(obj).unsigned_abs().count_ones() as c_long) }
 }
 
 unsafe extern "C" fn is_integer(
@@ -128,40 +102,26 @@ unsafe extern "C" fn from_bytes(
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method: `cls` is
-    // LegacyInt or a subclass; temporaries are released once.
+    // LegacyInt or a subclass.
     unsafe {
-        let int_type = ptr::addr_of_mut!(ffi::PyLong_Type).cast::<ffi::PyObject>();
-        let method = ffi::PyObject_GetAttrString(int_type, c"from_bytes".as_ptr());
-        if method.is_null() {
-            return method;
-        }
-        let n = ffi::PyObject_Call(method, args, kwargs);
-        ffi::Py_DECREF(method);
-        if n.is_null() || cls.cast() == legacy_int_type() {
-            return into_pool(n);
+        let Some(n) = ask_builtin_type::<LegacyInt>(c"from_bytes", args, kwargs) else {
+            return ptr::null_mut();
+        };
+        if cls.cast() == type_object::<LegacyInt>() {
+            return super::number::into_pool(n).map_or(ptr::null_mut(), Owned::into_ptr);
         }
         let mut overflow: c_int = 0;
-        ffi::PyLong_AsLongAndOverflow(n, &mut overflow);
+        ffi::PyLong_AsLongAndOverflow(n.as_ptr(), &mut overflow);
         if overflow != 0 {
-            return n;
+            return n.into_ptr();
         }
-        let instance = ffi::PyObject_CallOneArg(cls, n);
-        ffi::Py_DECREF(n);
-        instance
+        ffi::PyObject_CallOneArg(cls, n.as_ptr())
     }
-}
-
-unsafe extern "C" fn getnewargs(
-    obj: *mut ffi::PyObject,
-    _: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live pooled object (METH_NOARGS).
-    unsafe { newargs(ffi::PyLong_FromLong(value_of(obj))) }
 }
 
 unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (a getter).
-    unsafe { nb_positive(obj) }
+    unsafe { identity::<LegacyInt>(obj) }
 }
 
 unsafe extern "C" fn get_int(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
@@ -176,35 +136,33 @@ unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut 
 
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter); 0 is in the small-int cache.
-    unsafe { int_pool::from_long(0) }
+    unsafe { from_long(0) }
 }
 
-/// The method table. Built once, at type creation, and leaked there:
-/// the type's method descriptors point into it for the life of the process.
+/// The methods beyond pickling, which the pooled lifecycle adds.
 pub fn methods() -> Vec<ffi::PyMethodDef> {
-    let mut table = pickling_methods(getnewargs).to_vec();
-    table.extend([
+    vec![
         method(
             c"__trunc__",
-            noargs(identity),
+            noargs(same),
             NOARGS,
             c"Truncating an integer returns itself.",
         ),
         method(
             c"__floor__",
-            noargs(identity),
+            noargs(same),
             NOARGS,
             c"Flooring an integer returns itself.",
         ),
         method(
             c"__ceil__",
-            noargs(identity),
+            noargs(same),
             NOARGS,
             c"Ceiling of an integer returns itself.",
         ),
         method(
             c"conjugate",
-            noargs(identity),
+            noargs(same),
             NOARGS,
             c"Returns self, the complex conjugate of any int.",
         ),
@@ -256,15 +214,12 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
             VARARGS | ffi::METH_CLASS,
             c"from_bytes(bytes, byteorder='big', *, signed=False), as int.from_bytes.",
         ),
-        ffi::PyMethodDef::zeroed(),
-    ]);
-    table
+    ]
 }
 
-/// The attribute table, built and leaked as the method table is.
+/// The attributes beyond `__class__`, which the pooled lifecycle adds.
 pub fn getset() -> Vec<ffi::PyGetSetDef> {
     vec![
-        class_guard(),
         getter(c"real", get_identity, c"the real part of a complex number"),
         getter(c"imag", get_zero, c"the imaginary part of a complex number"),
         // Plain ints: decimal's C code reads the numbers.Rational protocol
@@ -279,6 +234,5 @@ pub fn getset() -> Vec<ffi::PyGetSetDef> {
             get_int_one,
             c"the denominator in lowest terms: 1 (an int)",
         ),
-        getset_end(),
     ]
 }

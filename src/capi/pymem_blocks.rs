@@ -14,7 +14,7 @@ pub struct PyMemBlocks;
 
 // SAFETY: PyMem_Malloc returns null or memory aligned for any C type (at least
 // 8 bytes), valid until PyMem_Free. It is called only with the GIL held (the
-// arena lives in a GilCell), which the PyMem domain requires.
+// arena lives in a Pool, reached only with a GIL token), which the PyMem domain requires.
 unsafe impl BlockAllocator for PyMemBlocks {
     #[inline]
     fn allocate(&self, size: usize) -> *mut u8 {

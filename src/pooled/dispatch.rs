@@ -28,36 +28,12 @@
 //! must not let another type's subclass go first as an exact int would: the
 //! caller says whether the left operand stood for the exact builtin.
 
-use crate::owned::{not_implemented, Owned};
+use super::PooledType;
+use crate::capi::owned::{not_implemented, Owned};
+use crate::capi::type_spec::{set_error, type_name};
 use pyo3::ffi;
 use std::os::raw::c_int;
 use std::ptr;
-
-/// What the dispatch needs to know of a pooled type.
-pub trait Pooled {
-    /// A new reference to what the builtin's slots should see for `obj`:
-    /// a plain int or float for a pooled object that the builtin would take
-    /// as its own, `obj` itself for anything else. Null with an exception
-    /// set if the plain value cannot be made.
-    ///
-    /// # Safety
-    /// The GIL is held and `obj` is live.
-    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject;
-
-    /// Whether `obj` is a pooled object of an exact pooled type, standing
-    /// for an exact builtin (not a subclass instance).
-    ///
-    /// # Safety
-    /// The GIL is held and `obj` is live.
-    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool;
-
-    /// Brings a result that only builtin code produced into the pools
-    /// (Python 2's rule for the type); takes ownership of `result`.
-    ///
-    /// # Safety
-    /// The GIL is held.
-    unsafe fn bring_back(result: Owned) -> Option<Owned>;
-}
 
 /// A binary slot of `PyNumberMethods`, by the field that holds it.
 #[derive(Clone, Copy)]
@@ -227,7 +203,7 @@ unsafe fn number_op(
 ///
 /// # Safety
 /// The GIL is held, `a` is live and `v` is what `P::plain` made of it.
-unsafe fn subtype_first<P: Pooled>(a: *mut ffi::PyObject, v: &Owned) -> bool {
+unsafe fn subtype_first<P: PooledType>(a: *mut ffi::PyObject, v: &Owned) -> bool {
     // SAFETY: GIL held, a live.
     v.as_ptr() == a || unsafe { P::is_exact_pooled(a) }
 }
@@ -239,7 +215,7 @@ unsafe fn subtype_first<P: Pooled>(a: *mut ffi::PyObject, v: &Owned) -> bool {
 ///
 /// # Safety
 /// The GIL is held and `a`, `b` are live.
-pub unsafe fn binary<P: Pooled>(
+pub unsafe fn binary<P: PooledType>(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     slot: BinarySlot,
@@ -268,7 +244,7 @@ pub unsafe fn binary<P: Pooled>(
 ///
 /// # Safety
 /// The GIL is held and `a`, `b`, `m` are live.
-pub unsafe fn power<P: Pooled>(
+pub unsafe fn power<P: PooledType>(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     m: *mut ffi::PyObject,
@@ -294,11 +270,13 @@ pub unsafe fn power<P: Pooled>(
 ///
 /// # Safety
 /// The GIL is held.
-unsafe fn finish<P: Pooled>(answer: Option<Answer>) -> *mut ffi::PyObject {
+unsafe fn finish<P: PooledType>(answer: Option<Answer>) -> *mut ffi::PyObject {
     match answer {
         None => ptr::null_mut(),
         // SAFETY: GIL held (caller's contract).
-        Some((result, true)) => unsafe { P::bring_back(result) }.map_or(ptr::null_mut(), Owned::into_ptr),
+        Some((result, true)) => {
+            unsafe { P::bring_back(result) }.map_or(ptr::null_mut(), Owned::into_ptr)
+        }
         Some((result, false)) => result.into_ptr(),
     }
 }
@@ -331,25 +309,25 @@ pub unsafe fn inplace_multiply(
         if !product.is_not_implemented() {
             return product.into_ptr();
         }
-        let name = |obj: *mut ffi::PyObject| {
-            std::ffi::CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy()
-        };
         let repeat = (*ffi::Py_TYPE(seq))
             .tp_as_sequence
             .as_ref()
             .and_then(|sq| sq.sq_repeat);
         let Some(repeat) = repeat else {
             let message = format!(
-                "unsupported operand type(s) for *=: '{}' and '{}'\0",
-                name(n),
-                name(seq)
+                "unsupported operand type(s) for *=: '{}' and '{}'",
+                type_name(n),
+                type_name(seq)
             );
-            ffi::PyErr_SetString(ffi::PyExc_TypeError, message.as_ptr().cast());
+            set_error(ffi::PyExc_TypeError, &message);
             return ptr::null_mut();
         };
         if ffi::PyIndex_Check(n) == 0 {
-            let message = format!("can't multiply sequence by non-int of type '{}'\0", name(n));
-            ffi::PyErr_SetString(ffi::PyExc_TypeError, message.as_ptr().cast());
+            let message = format!(
+                "can't multiply sequence by non-int of type '{}'",
+                type_name(n)
+            );
+            set_error(ffi::PyExc_TypeError, &message);
             return ptr::null_mut();
         }
         let count = ffi::PyNumber_AsSsize_t(n, ffi::PyExc_OverflowError);
@@ -379,7 +357,7 @@ fn swapped(op: c_int) -> c_int {
 ///
 /// # Safety
 /// The GIL is held and `obj`, `other` are live.
-pub unsafe fn richcompare<P: Pooled>(
+pub unsafe fn richcompare<P: PooledType>(
     obj: *mut ffi::PyObject,
     other: *mut ffi::PyObject,
     op: c_int,

@@ -18,9 +18,33 @@
 //! expected (an unusual build with 15-bit digits, say), the fast path stays
 //! off and every read goes through the C API.
 
-use crate::gil_cell::GilCell;
+use crate::capi::gil_cell::GilCell;
 use pyo3::ffi;
 use std::os::raw::c_long;
+
+/// One digit of an int: 30 bits in a u32 on every build this reads (the
+/// self-check below refuses any other width).
+type Digit = u32;
+
+/// The head of an int object on 3.12 and newer (`_PyLongValue`).
+#[cfg(Py_3_12)]
+#[repr(C)]
+struct LongObject {
+    ob_base: ffi::PyObject,
+    /// Digit count << 3, then the sign in the low 2 bits: 0 positive,
+    /// 1 zero, 2 negative.
+    lv_tag: usize,
+    ob_digit: [Digit; 1],
+}
+
+/// The head of an int object before 3.12: a variable-size object whose
+/// `ob_size` is the signed digit count.
+#[cfg(not(Py_3_12))]
+#[repr(C)]
+struct LongObject {
+    ob_base: ffi::PyVarObject,
+    ob_digit: [Digit; 1],
+}
 
 /// Whether the self-check at import passed.
 static ENABLED: GilCell<bool> = GilCell::new(false);
@@ -42,42 +66,35 @@ pub unsafe fn read(n: *mut ffi::PyObject) -> Option<c_long> {
 }
 
 /// # Safety
-/// `n` is a live exact int of an interpreter laid out as described above.
+/// `n` is a live exact int of an interpreter laid out as `LongObject`.
 #[inline(always)]
 unsafe fn read_unchecked(n: *mut ffi::PyObject) -> Option<c_long> {
-    // SAFETY: an int object is at least the header plus one word (tag or
-    // size) plus one digit, which is all that is read.
+    let n = n.cast::<LongObject>();
+    // SAFETY: an int object is at least the head plus one digit, except
+    // zero before 3.12, whose digit is never read.
     unsafe {
-        let after_header = n.cast::<u8>().add(std::mem::size_of::<ffi::PyObject>());
         #[cfg(Py_3_12)]
         {
-            let tag = after_header.cast::<usize>().read();
+            let tag = (*n).lv_tag;
             if tag >= 16 {
                 return None;
             }
             if tag & 3 == 1 {
                 return Some(0); // zero: no digit to read
             }
-            let digit = after_header
-                .add(std::mem::size_of::<usize>())
-                .cast::<u32>()
-                .read() as c_long;
+            let digit = (*n).ob_digit[0] as c_long;
             Some((1 - (tag & 3) as c_long) * digit)
         }
         #[cfg(not(Py_3_12))]
         {
-            let size = after_header.cast::<ffi::Py_ssize_t>().read();
+            let size = (*n).ob_base.ob_size;
             if !(-1..=1).contains(&size) {
                 return None;
             }
             if size == 0 {
                 return Some(0); // zero may have no digit allocated
             }
-            let digit = after_header
-                .add(std::mem::size_of::<ffi::Py_ssize_t>())
-                .cast::<u32>()
-                .read() as c_long;
-            Some(size as c_long * digit)
+            Some(size as c_long * (*n).ob_digit[0] as c_long)
         }
     }
 }

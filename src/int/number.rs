@@ -1,22 +1,58 @@
-//! LegacyInt's number protocol: the `nb_*` slots.
+//! LegacyInt's number protocol, comparison and hash: the slots.
 //!
 //! The rule is Python 2's: an integer result that fits a C long is a
 //! LegacyInt from the pool; one that does not is a plain Python int (Python 2
 //! promoted int to long, never wrapping); float and complex results stay what
 //! they are. Both operands being C longs is the fast path, computed in Rust
 //! with overflow checks. Everything else (a big int, a float, a zero divisor,
-//! a negative shift, an overflow) is handed to the same operation on Python
-//! ints, so that values and exceptions are int's own, and the result is then
-//! brought back into the pool if it fits.
+//! a negative shift, an overflow, a subclass, a foreign number) goes to the
+//! dispatch, which answers as int would (`crate::pooled::dispatch`), and an
+//! int's result comes back into the pool if it fits.
 
-use crate::dispatch::{self, BinarySlot, Pooled};
-use crate::legacy_int::{is_legacy_int, legacy_int_type, value_of};
-use crate::owned::Owned;
-use crate::type_support::map_tuple;
-use crate::{compact_long, int_pool};
+use super::{from_long, is_legacy_int, value_of, LegacyInt};
+use crate::capi::int_layout;
+use crate::capi::owned::{not_implemented, Owned};
+use crate::capi::type_spec::slot;
+use crate::pooled::delegated::map_tuple;
+use crate::pooled::dispatch::{self, BinarySlot};
+use crate::pooled::lifecycle::identity;
+use crate::pooled::type_object;
 use pyo3::ffi;
-use std::os::raw::{c_int, c_long};
+use std::os::raw::{c_int, c_long, c_void};
 
+/// The slots of the number protocol, comparison and hash.
+pub fn slots() -> Vec<ffi::PyType_Slot> {
+    let entries: [(c_int, *mut c_void); 24] = [
+        (ffi::Py_tp_hash, tp_hash as *mut c_void),
+        (ffi::Py_tp_richcompare, tp_richcompare as *mut c_void),
+        (ffi::Py_nb_add, nb_add as *mut c_void),
+        (ffi::Py_nb_subtract, nb_subtract as *mut c_void),
+        (ffi::Py_nb_multiply, nb_multiply as *mut c_void),
+        (
+            ffi::Py_nb_inplace_multiply,
+            nb_inplace_multiply as *mut c_void,
+        ),
+        (ffi::Py_nb_floor_divide, nb_floor_divide as *mut c_void),
+        (ffi::Py_nb_true_divide, nb_true_divide as *mut c_void),
+        (ffi::Py_nb_remainder, nb_remainder as *mut c_void),
+        (ffi::Py_nb_divmod, nb_divmod as *mut c_void),
+        (ffi::Py_nb_power, nb_power as *mut c_void),
+        (ffi::Py_nb_lshift, nb_lshift as *mut c_void),
+        (ffi::Py_nb_rshift, nb_rshift as *mut c_void),
+        (ffi::Py_nb_and, nb_and as *mut c_void),
+        (ffi::Py_nb_or, nb_or as *mut c_void),
+        (ffi::Py_nb_xor, nb_xor as *mut c_void),
+        (ffi::Py_nb_negative, nb_negative as *mut c_void),
+        (ffi::Py_nb_positive, nb_positive as *mut c_void),
+        (ffi::Py_nb_absolute, nb_absolute as *mut c_void),
+        (ffi::Py_nb_invert, nb_invert as *mut c_void),
+        (ffi::Py_nb_bool, nb_bool as *mut c_void),
+        (ffi::Py_nb_int, nb_int as *mut c_void),
+        (ffi::Py_nb_index, nb_int as *mut c_void),
+        (ffi::Py_nb_float, nb_float as *mut c_void),
+    ];
+    entries.into_iter().map(|(id, f)| slot(id, f)).collect()
+}
 /// The value of an operand that is a LegacyInt (a subclass instance
 /// included) or an exact int that fits a C long; None for anything else,
 /// int subclasses included: CPython lets those go first against an int, so
@@ -30,11 +66,11 @@ unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
     unsafe {
         // The common operands first: the exact type checks are one compare,
         // the subclass check walks the MRO.
-        if ffi::Py_TYPE(obj) == legacy_int_type() {
+        if ffi::Py_TYPE(obj) == type_object::<LegacyInt>() {
             return Some(value_of(obj));
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
-            if let Some(value) = compact_long::read(obj) {
+            if let Some(value) = int_layout::read(obj) {
                 return Some(value);
             }
             let mut overflow: c_int = 0;
@@ -48,51 +84,24 @@ unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
     }
 }
 
-/// LegacyInt as the dispatch sees it: it stands for int.
-pub struct IntKind;
-
-impl Pooled for IntKind {
-    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
-        // SAFETY: GIL held, obj live (the trait's contract).
-        unsafe {
-            if is_legacy_int(obj) {
-                ffi::PyLong_FromLong(value_of(obj))
-            } else {
-                ffi::compat::Py_NewRef(obj)
-            }
-        }
-    }
-
-    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
-        // SAFETY: GIL held, obj live (the trait's contract).
-        unsafe { ffi::Py_TYPE(obj) == legacy_int_type() }
-    }
-
-    unsafe fn bring_back(result: Owned) -> Option<Owned> {
-        // SAFETY: GIL held (the trait's contract); ownership passes on.
-        unsafe { Owned::new(into_pool_deep(result.into_ptr())) }
-    }
-}
-
 /// Brings a result of int's own into the pool: an exact int that fits a C
-/// long becomes a LegacyInt (Python 2's rule); anything else is returned as
-/// it is. Takes ownership of `result`, which may be null (an exception set).
+/// long becomes a LegacyInt (Python 2's rule; a bigger one stays an int, as
+/// Python 2 promoted int to long); anything else is returned as it is.
 ///
 /// # Safety
 /// The GIL is held.
-pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; `result` is owned here and returned or released once.
+pub unsafe fn into_pool(result: Owned) -> Option<Owned> {
+    // SAFETY: GIL held; `result` is a live object.
     unsafe {
-        if result.is_null() || ffi::PyLong_CheckExact(result) == 0 {
-            return result;
+        if ffi::PyLong_CheckExact(result.as_ptr()) == 0 {
+            return Some(result);
         }
         let mut overflow: c_int = 0;
-        let value = ffi::PyLong_AsLongAndOverflow(result, &mut overflow);
+        let value = ffi::PyLong_AsLongAndOverflow(result.as_ptr(), &mut overflow);
         if overflow != 0 {
-            return result; // promoted, as Python 2 promoted to long
+            return Some(result);
         }
-        ffi::Py_DECREF(result);
-        int_pool::from_long(value)
+        Owned::new(from_long(value))
     }
 }
 
@@ -100,10 +109,10 @@ pub unsafe fn into_pool(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
 ///
 /// # Safety
 /// The GIL is held.
-pub unsafe fn into_pool_deep(result: *mut ffi::PyObject) -> *mut ffi::PyObject {
+pub unsafe fn into_pool_deep(result: Owned) -> Option<Owned> {
     // SAFETY: GIL held; ownership of `result` passes on.
     unsafe {
-        if !result.is_null() && ffi::PyTuple_CheckExact(result) != 0 {
+        if ffi::PyTuple_CheckExact(result.as_ptr()) != 0 {
             map_tuple(result, into_pool_deep)
         } else {
             into_pool(result)
@@ -127,16 +136,16 @@ unsafe fn binary(
     unsafe {
         if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
             if let Some(r) = fast(x, y) {
-                return int_pool::from_long(r);
+                return from_long(r);
             }
         }
-        dispatch::binary::<IntKind>(a, b, slot)
+        dispatch::binary::<LegacyInt>(a, b, slot)
     }
 }
 
 macro_rules! binary_slot {
     ($name:ident, $fast:expr, $slot:path) => {
-        pub unsafe extern "C" fn $name(
+        unsafe extern "C" fn $name(
             a: *mut ffi::PyObject,
             b: *mut ffi::PyObject,
         ) -> *mut ffi::PyObject {
@@ -212,7 +221,7 @@ binary_slot!(nb_or, |a, b| Some(a | b), dispatch::OR);
 binary_slot!(nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
 
 /// `a *= b`: see `dispatch::inplace_multiply`.
-pub unsafe extern "C" fn nb_inplace_multiply(
+unsafe extern "C" fn nb_inplace_multiply(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
@@ -221,7 +230,7 @@ pub unsafe extern "C" fn nb_inplace_multiply(
 }
 
 /// `a / b`: always a float (or complex), exactly as int gives it.
-pub unsafe extern "C" fn nb_true_divide(
+unsafe extern "C" fn nb_true_divide(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
@@ -235,35 +244,32 @@ pub unsafe extern "C" fn nb_true_divide(
                 return ffi::PyFloat_FromDouble(x as f64 / y as f64);
             }
         }
-        dispatch::binary::<IntKind>(a, b, dispatch::TRUE_DIVIDE)
+        dispatch::binary::<LegacyInt>(a, b, dispatch::TRUE_DIVIDE)
     }
 }
 
 /// `divmod(a, b)`: a tuple of two LegacyInts (or ints, where they do not fit).
-pub unsafe extern "C" fn nb_divmod(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
+unsafe extern "C" fn nb_divmod(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a and b live (called by the interpreter); each
     // result is owned until the tuple takes it.
     unsafe {
         if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
             if let (Some(q), Some(r)) = (floor_div(x, y), floor_mod(x, y)) {
-                let Some(q) = Owned::new(int_pool::from_long(q)) else {
+                let Some(q) = Owned::new(from_long(q)) else {
                     return std::ptr::null_mut();
                 };
-                let Some(r) = Owned::new(int_pool::from_long(r)) else {
+                let Some(r) = Owned::new(from_long(r)) else {
                     return std::ptr::null_mut();
                 };
                 return ffi::PyTuple_Pack(2, q.as_ptr(), r.as_ptr());
             }
         }
-        dispatch::binary::<IntKind>(a, b, dispatch::DIVMOD)
+        dispatch::binary::<LegacyInt>(a, b, dispatch::DIVMOD)
     }
 }
 
 /// `a ** b` and `pow(a, b, m)`.
-pub unsafe extern "C" fn nb_power(
+unsafe extern "C" fn nb_power(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     m: *mut ffi::PyObject,
@@ -273,18 +279,19 @@ pub unsafe extern "C" fn nb_power(
         if m == ffi::Py_None() {
             if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
                 if let Some(r) = power(x, y) {
-                    return int_pool::from_long(r);
+                    return from_long(r);
                 }
             }
         }
         // Three-argument pow, a negative exponent, an overflow, a float
         // anywhere: int's business, with every pooled operand (the modulus
         // too) replaced, so that no slot can send it back here.
-        dispatch::power::<IntKind>(a, b, m)
+        dispatch::power::<LegacyInt>(a, b, m)
     }
 }
 
-/// A unary operation: `fast` on the C long, else `slow` on an int.
+/// A unary operation: `fast` on the C long, else `slow` (int's own) on an
+/// int, its result brought back.
 ///
 /// # Safety
 /// The GIL is held and `a` is a live LegacyInt.
@@ -296,45 +303,115 @@ unsafe fn unary(
     // SAFETY: GIL held, a a live LegacyInt.
     unsafe {
         if let Some(r) = fast(value_of(a)) {
-            return int_pool::from_long(r);
+            return from_long(r);
         }
-        let x = ffi::PyLong_FromLong(value_of(a));
-        if x.is_null() {
-            return x;
-        }
-        let result = slow(x);
-        ffi::Py_DECREF(x);
-        into_pool(result)
+        let Some(x) = Owned::new(ffi::PyLong_FromLong(value_of(a))) else {
+            return std::ptr::null_mut();
+        };
+        Owned::new(slow(x.as_ptr()))
+            .and_then(|r| into_pool(r))
+            .map_or(std::ptr::null_mut(), Owned::into_ptr)
     }
 }
 
-pub unsafe extern "C" fn nb_negative(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn nb_negative(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
     unsafe { unary(a, c_long::checked_neg, ffi::PyNumber_Negative) }
 }
 
-pub unsafe extern "C" fn nb_absolute(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn nb_absolute(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
     unsafe { unary(a, c_long::checked_abs, ffi::PyNumber_Absolute) }
 }
 
-pub unsafe extern "C" fn nb_invert(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn nb_invert(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a live LegacyInt (called by the interpreter).
     unsafe { unary(a, |v| Some(!v), ffi::PyNumber_Invert) }
 }
 
-/// `+a`, and every operation that is the identity on an int (`__trunc__`,
-/// `__floor__`, `__ceil__`, `conjugate`, `real`, `numerator`, `round()`):
-/// the object itself for an exact LegacyInt, as int returns itself, and a
-/// LegacyInt of the same value for a subclass instance.
-pub unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
+unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyInt.
+    unsafe { identity::<LegacyInt>(a) }
+}
+
+unsafe extern "C" fn nb_bool(obj: *mut ffi::PyObject) -> c_int {
+    // SAFETY: obj is a live LegacyInt.
+    (unsafe { value_of(obj) } != 0) as c_int
+}
+
+/// `int(x)` and `operator.index(x)`: an exact int, as both must give.
+unsafe extern "C" fn nb_int(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live LegacyInt.
+    unsafe { ffi::PyLong_FromLong(value_of(obj)) }
+}
+
+unsafe extern "C" fn nb_float(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // `as` rounds to nearest, ties to even: what float(int) does.
+    // SAFETY: GIL held, obj a live LegacyInt.
+    unsafe { ffi::PyFloat_FromDouble(value_of(obj) as f64) }
+}
+
+/// `hash(v)` of the Python int `v`: `v` modulo the Mersenne prime
+/// 2**61 - 1 (2**31 - 1 with a 32-bit hash), with the sign of `v`, and -1
+/// turned into -2, as CPython's numeric hash defines it.
+pub fn hash_of_long(value: c_long) -> ffi::Py_hash_t {
+    const BITS: u32 = if std::mem::size_of::<ffi::Py_hash_t>() >= 8 {
+        61
+    } else {
+        31
+    };
+    const MODULUS: u64 = (1 << BITS) - 1;
+    // c_ulong is 32 bits where long is (Windows): widen before the modulo.
+    #[allow(clippy::unnecessary_cast)]
+    let magnitude = (value.unsigned_abs() as u64 % MODULUS) as ffi::Py_hash_t;
+    let hash = if value < 0 { -magnitude } else { magnitude };
+    if hash == -1 {
+        -2
+    } else {
+        hash
+    }
+}
+
+unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
+    // SAFETY: obj is a live LegacyInt.
+    hash_of_long(unsafe { value_of(obj) })
+}
+
+unsafe extern "C" fn tp_richcompare(
+    obj: *mut ffi::PyObject,
+    other: *mut ffi::PyObject,
+    op: c_int,
+) -> *mut ffi::PyObject {
+    use std::cmp::Ordering;
+    // SAFETY: called with the GIL held; `obj` is a LegacyInt (the interpreter
+    // calls a type's tp_richcompare with an instance of it first).
     unsafe {
-        if ffi::Py_TYPE(a) == legacy_int_type() {
-            ffi::compat::Py_NewRef(a)
+        let a = value_of(obj);
+        let ordering = if is_legacy_int(other) {
+            a.cmp(&value_of(other))
+        } else if ffi::PyLong_CheckExact(other) != 0 {
+            let mut overflow: c_int = 0;
+            let b = ffi::PyLong_AsLongAndOverflow(other, &mut overflow);
+            if overflow != 0 {
+                0.cmp(&overflow) // beyond either end of a C long
+            } else {
+                a.cmp(&b)
+            }
         } else {
-            int_pool::from_long(value_of(a))
-        }
+            // Int subclasses (which go first against an int), floats,
+            // Fraction, Decimal, anything: as int would be answered.
+            return dispatch::richcompare::<LegacyInt>(obj, other, op);
+        };
+        let truth = match op {
+            ffi::Py_LT => ordering == Ordering::Less,
+            ffi::Py_LE => ordering != Ordering::Greater,
+            ffi::Py_EQ => ordering == Ordering::Equal,
+            ffi::Py_NE => ordering != Ordering::Equal,
+            ffi::Py_GT => ordering == Ordering::Greater,
+            ffi::Py_GE => ordering != Ordering::Less,
+            _ => return not_implemented(),
+        };
+        ffi::PyBool_FromLong(truth as c_long)
     }
 }
 
@@ -392,6 +469,22 @@ mod tests {
         assert_eq!(rshift(-5, 1000), Some(-1));
         assert_eq!(rshift(5, 1000), Some(0));
         assert_eq!(rshift(5, -1), None);
+    }
+
+    #[test]
+    fn hash_matches_cpythons_numeric_hash() {
+        let m: i64 = (1 << 61) - 1;
+        assert_eq!(hash_of_long(0), 0);
+        assert_eq!(hash_of_long(5), 5);
+        assert_eq!(hash_of_long(-1), -2);
+        assert_eq!(hash_of_long(-2), -2);
+        assert_eq!(hash_of_long(m), 0);
+        assert_eq!(hash_of_long(m + 1), 1);
+        assert_eq!(hash_of_long(i64::MAX) as i64, i64::MAX % m);
+        assert_eq!(
+            hash_of_long(i64::MIN) as i64,
+            -(((1i128 << 63) % m as i128) as i64)
+        );
     }
 
     #[test]

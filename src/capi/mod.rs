@@ -1,0 +1,10 @@
+//! What the crate knows of CPython's C API beyond `pyo3::ffi`, in one
+//! place: owned references, the tables of a type spec, the layout of an int,
+//! blocks from `PyMem_Malloc`, and the cell that the GIL guards. Nothing here
+//! knows about pooled types.
+
+pub mod gil_cell;
+pub mod int_layout;
+pub mod owned;
+pub mod pymem_blocks;
+pub mod type_spec;

@@ -1,0 +1,171 @@
+//! LegacyFloat's methods and attributes beyond the slots: the rest of
+//! float's interface, asked of float itself so that the two cannot
+//! disagree, its float results brought back into the float pool.
+
+use super::{from_double, LegacyFloat};
+use crate::capi::owned::Owned;
+use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
+use crate::pooled::delegated::{self, ask_builtin, ask_builtin_type};
+use crate::pooled::lifecycle::identity;
+use pyo3::ffi;
+use std::os::raw::c_void;
+use std::ptr;
+
+macro_rules! float_method {
+    ($fn_name:ident, $py_name:literal) => {
+        unsafe extern "C" fn $fn_name(
+            obj: *mut ffi::PyObject,
+            args: *mut ffi::PyObject,
+            kwargs: *mut ffi::PyObject,
+        ) -> *mut ffi::PyObject {
+            // SAFETY: a METH_VARARGS | METH_KEYWORDS method: the interpreter
+            // passes a live LegacyFloat, a tuple and a dict or null.
+            unsafe { ask_builtin::<LegacyFloat>(obj, $py_name, args, kwargs) }
+        }
+    };
+}
+
+float_method!(round, c"__round__");
+float_method!(trunc, c"__trunc__");
+float_method!(floor, c"__floor__");
+float_method!(ceil, c"__ceil__");
+unsafe extern "C" fn format(
+    obj: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_VARARGS | METH_KEYWORDS method: a live LegacyFloat, a
+    // tuple and a dict or null.
+    unsafe { delegated::format::<LegacyFloat>(obj, args, kwargs) }
+}
+float_method!(is_integer, c"is_integer");
+float_method!(hex, c"hex");
+float_method!(as_integer_ratio, c"as_integer_ratio");
+
+unsafe extern "C" fn conjugate(
+    obj: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live LegacyFloat (METH_NOARGS).
+    unsafe { identity::<LegacyFloat>(obj) }
+}
+
+/// `LegacyFloat.__getformat__(typestr)`: float's answer, the C double's
+/// layout (a LegacyFloat holds the same double).
+unsafe extern "C" fn getformat(
+    _cls: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method.
+    unsafe {
+        ask_builtin_type::<LegacyFloat>(c"__getformat__", args, kwargs)
+            .map_or(ptr::null_mut(), Owned::into_ptr)
+    }
+}
+
+/// `LegacyFloat.fromhex(s)`: float's reading, as an instance of the class
+/// it was called on.
+unsafe extern "C" fn fromhex(
+    cls: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method.
+    unsafe {
+        let Some(f) = ask_builtin_type::<LegacyFloat>(c"fromhex", args, kwargs) else {
+            return ptr::null_mut();
+        };
+        ffi::PyObject_CallOneArg(cls, f.as_ptr())
+    }
+}
+
+unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live LegacyFloat (a getter).
+    unsafe { identity::<LegacyFloat>(obj) }
+}
+
+unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
+    // SAFETY: GIL held (a getter).
+    unsafe { from_double(0.0) }
+}
+
+/// The methods beyond pickling, which the pooled lifecycle adds.
+pub fn methods() -> Vec<ffi::PyMethodDef> {
+    vec![
+        method(
+            c"conjugate",
+            noargs(conjugate),
+            NOARGS,
+            c"Returns self, the complex conjugate of any float.",
+        ),
+        method(
+            c"__round__",
+            varargs(round),
+            VARARGS,
+            c"round(x[, ndigits]) as float rounds.",
+        ),
+        method(
+            c"__trunc__",
+            varargs(trunc),
+            VARARGS,
+            c"Truncates to an integer, as float does.",
+        ),
+        method(
+            c"__floor__",
+            varargs(floor),
+            VARARGS,
+            c"Floors to an integer, as float does.",
+        ),
+        method(
+            c"__ceil__",
+            varargs(ceil),
+            VARARGS,
+            c"Ceiling as an integer, as float gives it.",
+        ),
+        method(
+            c"__format__",
+            varargs(format),
+            VARARGS,
+            c"Formats as float formats.",
+        ),
+        method(
+            c"is_integer",
+            varargs(is_integer),
+            VARARGS,
+            c"True if the value is finite and integral.",
+        ),
+        method(
+            c"hex",
+            varargs(hex),
+            VARARGS,
+            c"A hexadecimal representation, as float.hex.",
+        ),
+        method(
+            c"as_integer_ratio",
+            varargs(as_integer_ratio),
+            VARARGS,
+            c"An exact (numerator, denominator) pair.",
+        ),
+        method(
+            c"fromhex",
+            varargs(fromhex),
+            VARARGS | ffi::METH_CLASS,
+            c"fromhex(string): a LegacyFloat from a hexadecimal string, as float.fromhex.",
+        ),
+        method(
+            c"__getformat__",
+            varargs(getformat),
+            VARARGS | ffi::METH_CLASS,
+            c"__getformat__(typestr): the C double's layout, as float.__getformat__.",
+        ),
+    ]
+}
+
+/// The attributes beyond `__class__`, which the pooled lifecycle adds.
+pub fn getset() -> Vec<ffi::PyGetSetDef> {
+    vec![
+        getter(c"real", get_identity, c"the real part of a complex number"),
+        getter(c"imag", get_zero, c"the imaginary part of a complex number"),
+    ]
+}

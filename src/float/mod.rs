@@ -1,0 +1,198 @@
+//! `LegacyFloat`: Python 2's float, a C double in a 24-byte object from the
+//! float pool, a second instance of the same arena (Python 2's
+//! `floatobject.c` kept floats exactly as `intobject.c` kept ints, without
+//! a cache of small values).
+//!
+//! What is particular to it: its value, its number protocol and comparison
+//! (`number`), float's hash restated (`hash`), and the rest of float's
+//! interface (`methods`). Its lifecycle is the pooled types' own.
+
+pub mod hash;
+pub mod methods;
+pub mod number;
+
+use crate::arena::PoolSlot;
+use crate::capi::gil_cell::GilCell;
+use crate::capi::int_layout;
+use crate::capi::owned::Owned;
+use crate::int::{is_legacy_int, value_of as int_value_of, LegacyInt};
+use crate::pooled::lifecycle::new_pooled;
+use crate::pooled::pool::Pool;
+use crate::pooled::{is_instance, type_object, PooledType};
+use pyo3::ffi;
+use std::ffi::CStr;
+use std::ptr;
+
+/// A LegacyFloat: the object header and one C double, 24 bytes on 64-bit
+/// builds, as Python 2's `PyFloatObject`.
+#[repr(C)]
+pub struct LegacyFloatObject {
+    pub ob_base: ffi::PyObject,
+    pub ob_fval: f64,
+}
+
+// SAFETY: the second word of a LegacyFloat is its header's `ob_type` (checked
+// below on the builds that can import the module: free-threaded builds
+// refuse to), which PyObject_Init writes before anyone sees the object and
+// which points at a type object, never at the arena's FREE_MARK.
+unsafe impl PoolSlot for LegacyFloatObject {}
+#[cfg(not(Py_GIL_DISABLED))]
+const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());
+
+/// The type object, made once per process and never freed.
+static TYPE: GilCell<*mut ffi::PyTypeObject> = GilCell::new(ptr::null_mut());
+
+/// The float pool.
+static POOL: Pool<LegacyFloatObject> = Pool::new();
+
+/// The pooled float type.
+pub struct LegacyFloat;
+
+impl PooledType for LegacyFloat {
+    type Object = LegacyFloatObject;
+    type Value = f64;
+
+    const NAME: &'static CStr = c"legacyint.LegacyFloat";
+    const DOC: &'static CStr = c"LegacyFloat(x=0.0, /)\n\
+\n\
+A float allocated from Python 2's float pool: 992-byte blocks of 41\n\
+24-byte objects and a free list, returned to malloc only when the free\n\
+list is cleared. Takes what float() takes and behaves as float does.\n\
+\n\
+>>> from legacyint import LegacyFloat\n\
+>>> LegacyFloat('2.5') * 2\n\
+LegacyFloat(5.0)";
+
+    fn type_cell() -> &'static GilCell<*mut ffi::PyTypeObject> {
+        &TYPE
+    }
+
+    fn pool() -> &'static Pool<LegacyFloatObject> {
+        &POOL
+    }
+
+    #[inline(always)]
+    unsafe fn read(obj: *mut ffi::PyObject) -> f64 {
+        // SAFETY: every LegacyFloat, subclass instances included, starts
+        // with the LegacyFloatObject layout.
+        unsafe { (*obj.cast::<LegacyFloatObject>()).ob_fval }
+    }
+
+    #[inline(always)]
+    unsafe fn write(obj: *mut LegacyFloatObject, value: f64) {
+        // SAFETY: obj points at a LegacyFloat being initialised (contract).
+        unsafe { ptr::addr_of_mut!((*obj).ob_fval).write(value) }
+    }
+
+    #[inline(always)]
+    unsafe fn from_value(value: f64) -> *mut ffi::PyObject {
+        // SAFETY: GIL held and the type exists (the trait's contract).
+        unsafe { new_pooled::<LegacyFloat>(value) }
+    }
+
+    unsafe fn to_builtin(value: f64) -> *mut ffi::PyObject {
+        // SAFETY: GIL held (the trait's contract).
+        unsafe { ffi::PyFloat_FromDouble(value) }
+    }
+
+    /// An exact LegacyFloat, an exact float, or an exact one-digit int
+    /// (exactly representable as a double).
+    #[inline(always)]
+    unsafe fn quick_value(arg: *mut ffi::PyObject) -> Option<f64> {
+        // SAFETY: GIL held, arg live (the trait's contract).
+        unsafe {
+            if ffi::Py_TYPE(arg) == TYPE.get().read() {
+                return Some(Self::read(arg));
+            }
+            if ffi::PyFloat_CheckExact(arg) != 0 {
+                return Some(ffi::PyFloat_AS_DOUBLE(arg));
+            }
+            if ffi::PyLong_CheckExact(arg) != 0 {
+                return int_layout::read(arg).map(|v| v as f64);
+            }
+            None
+        }
+    }
+
+    unsafe fn value_of_builtin(obj: *mut ffi::PyObject) -> Option<f64> {
+        // SAFETY: obj is a live float (the trait's contract).
+        Some(unsafe { ffi::PyFloat_AS_DOUBLE(obj) })
+    }
+
+    fn builtin() -> *mut ffi::PyTypeObject {
+        ptr::addr_of_mut!(ffi::PyFloat_Type)
+    }
+
+    const SUBCLASS_INIT_TAKES_KEYWORDS: bool = true;
+
+    fn slots() -> Vec<ffi::PyType_Slot> {
+        number::slots()
+    }
+
+    fn methods() -> Vec<ffi::PyMethodDef> {
+        methods::methods()
+    }
+
+    fn getset() -> Vec<ffi::PyGetSetDef> {
+        methods::getset()
+    }
+
+    /// float's operations take ints as their own, so a LegacyInt becomes a
+    /// plain int too.
+    unsafe fn plain(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe {
+            if is_legacy_float(obj) {
+                ffi::PyFloat_FromDouble(Self::read(obj))
+            } else if is_legacy_int(obj) {
+                ffi::PyLong_FromLong(int_value_of(obj))
+            } else {
+                ffi::compat::Py_NewRef(obj)
+            }
+        }
+    }
+
+    unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe {
+            let tp = ffi::Py_TYPE(obj);
+            tp == type_object::<LegacyFloat>() || tp == type_object::<LegacyInt>()
+        }
+    }
+
+    unsafe fn bring_back(result: Owned) -> Option<Owned> {
+        // SAFETY: GIL held (the trait's contract).
+        unsafe { number::into_pool(result) }
+    }
+}
+
+/// Whether `obj` is a LegacyFloat or an instance of a subclass.
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+#[inline(always)]
+pub unsafe fn is_legacy_float(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: GIL held, obj live.
+    unsafe { is_instance::<LegacyFloat>(obj) }
+}
+
+/// The value of a LegacyFloat (a subclass instance included).
+///
+/// # Safety
+/// `obj` is a live LegacyFloat or subclass instance.
+#[inline(always)]
+pub unsafe fn value_of(obj: *mut ffi::PyObject) -> f64 {
+    // SAFETY: as LegacyFloat::read.
+    unsafe { LegacyFloat::read(obj) }
+}
+
+/// A new reference to a LegacyFloat holding `value`, or null with
+/// MemoryError set. Python 2's `PyFloat_FromDouble`.
+///
+/// # Safety
+/// The GIL is held and the type exists.
+#[inline(always)]
+pub unsafe fn from_double(value: f64) -> *mut ffi::PyObject {
+    // SAFETY: the caller's contract.
+    unsafe { new_pooled::<LegacyFloat>(value) }
+}

@@ -1,0 +1,137 @@
+//! The module's functions that look inside the pools: counters, clearing,
+//! occupancy, `malloc_trim`, and the block-limit test hook.
+
+use crate::float::LegacyFloat;
+use crate::int::{small_ints, LegacyInt};
+use crate::pooled::PooledType;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+/// Which pool a function is asked about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Float,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> PyResult<Self> {
+        match kind {
+            "int" => Ok(Kind::Int),
+            "float" => Ok(Kind::Float),
+            other => Err(PyValueError::new_err(format!(
+                "kind must be 'int' or 'float', not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A pool's counters, in the order of `legacyint.PoolStats`' fields.
+#[pyfunction]
+#[pyo3(signature = (kind = "int"))]
+pub fn _pool_counters<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyTuple>> {
+    let (s, small_ints) = match Kind::parse(kind)? {
+        // SAFETY: the `py` token proves the GIL is held.
+        Kind::Int => (LegacyInt::pool().stats(py), unsafe { small_ints::count() }),
+        Kind::Float => (LegacyFloat::pool().stats(py), 0),
+    };
+    PyTuple::new(
+        py,
+        [
+            s.block_size as u64,
+            s.objects_per_block as u64,
+            s.blocks as u64,
+            s.capacity as u64,
+            s.in_use as u64,
+            s.free as u64,
+            small_ints as u64,
+            s.bytes_reserved as u64,
+            s.allocations,
+            s.deallocations,
+            s.blocks_allocated,
+            s.blocks_released,
+            s.peak_blocks as u64,
+        ],
+    )
+}
+
+/// clear_free_list(kind='int') -> int
+///
+/// Give every block with no live object back to the allocator and rebuild
+/// the free list from the blocks kept; return the number of live objects
+/// (for the int pool, the 262 cached small ints included). Python 2.7's
+/// PyInt_ClearFreeList, or PyFloat_ClearFreeList with kind='float'.
+///
+/// >>> import legacyint
+/// >>> x = legacyint.LegacyInt(10**6)
+/// >>> legacyint.clear_free_list() >= 263
+/// True
+/// >>> y = legacyint.LegacyFloat(0.5)
+/// >>> legacyint.clear_free_list("float") >= 1
+/// True
+#[pyfunction]
+#[pyo3(signature = (kind = "int"))]
+pub fn clear_free_list(py: Python<'_>, kind: &str) -> PyResult<usize> {
+    Ok(match Kind::parse(kind)? {
+        Kind::Int => LegacyInt::pool().with(py, |arena| arena.clear_free_list()),
+        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.clear_free_list()),
+    })
+}
+
+/// block_occupancy(kind='int') -> list[int]
+///
+/// Live objects in each block the pool holds, oldest block first. The int
+/// pool's first 7 blocks hold the small-int cache. Costs one look at every
+/// slot.
+///
+/// >>> import legacyint
+/// >>> legacyint.block_occupancy()[:6]
+/// [41, 41, 41, 41, 41, 41]
+#[pyfunction]
+#[pyo3(signature = (kind = "int"))]
+pub fn block_occupancy(py: Python<'_>, kind: &str) -> PyResult<Vec<usize>> {
+    Ok(match Kind::parse(kind)? {
+        Kind::Int => LegacyInt::pool().with(py, |arena| arena.occupancy()),
+        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.occupancy()),
+    })
+}
+
+/// malloc_trim() -> bool
+///
+/// Ask the C library to hand free heap memory back to the operating system
+/// (glibc's malloc_trim(0)). Returns True if memory was released. Blocks
+/// freed by clear_free_list() go back to malloc, not to the OS: resident
+/// memory falls only after this. A no-op returning False where the C
+/// library has no malloc_trim.
+///
+/// >>> import legacyint
+/// >>> legacyint.malloc_trim() in (True, False)
+/// True
+#[pyfunction]
+pub fn malloc_trim(py: Python<'_>) -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // malloc_trim touches only the C heap; other threads may run meanwhile.
+        // SAFETY: malloc_trim(0) is always safe to call.
+        py.detach(|| unsafe { libc::malloc_trim(0) } != 0)
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        let _ = py;
+        false
+    }
+}
+
+/// Test hook: refuse to grow the int pool beyond `limit` blocks (None: no
+/// limit), so that out-of-memory handling can be tested for real without
+/// exhausting the machine. Not part of the public API.
+#[pyfunction]
+#[pyo3(signature = (limit, kind = "int"))]
+pub fn _set_block_limit(py: Python<'_>, limit: Option<usize>, kind: &str) -> PyResult<()> {
+    match Kind::parse(kind)? {
+        Kind::Int => LegacyInt::pool().with(py, |arena| arena.set_block_limit(limit)),
+        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.set_block_limit(limit)),
+    }
+    Ok(())
+}
