@@ -2,7 +2,7 @@
 //! float's interface, asked of float itself so that the two cannot
 //! disagree, its float results brought back into the float pool.
 
-use super::{from_double, LegacyFloat};
+use super::value::{from_double, LegacyFloat};
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{self, ask_builtin, ask_builtin_type};

@@ -7,7 +7,7 @@
 //! float's results come back from the float pool.
 
 use super::hash::hash_of_double;
-use super::{from_double, is_legacy_float, value_of, LegacyFloat};
+use super::value::{from_double, is_legacy_float, value_of, LegacyFloat};
 use crate::capi::int_layout;
 use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::slot;

@@ -5,7 +5,8 @@
 //! rounding to tens), the method asks int itself and brings an integer result
 //! back into the pool, so that the two can never disagree.
 
-use super::{from_long, value_of, LegacyInt};
+use super::small_ints::from_long;
+use super::value::{value_of, LegacyInt};
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{ask_builtin, ask_builtin_type};

@@ -9,7 +9,8 @@
 //! dispatch, which answers as int would (`crate::pooled::dispatch`), and an
 //! int's result comes back into the pool if it fits.
 
-use super::{from_long, is_legacy_int, value_of, LegacyInt};
+use super::small_ints::from_long;
+use super::value::{is_legacy_int, value_of, LegacyInt};
 use crate::capi::int_layout;
 use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::slot;

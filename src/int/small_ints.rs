@@ -5,7 +5,7 @@
 //! start-up, filling the pool's first 7 blocks) and held for the life of the
 //! process; every other value pops a slot.
 
-use super::{LegacyInt, LegacyIntObject};
+use super::value::{LegacyInt, LegacyIntObject};
 use crate::capi::gil_cell::GilCell;
 use crate::pooled::lifecycle::new_pooled;
 use pyo3::ffi;
