@@ -161,10 +161,14 @@ def _check_memory(n: int, kinds: Sequence[str]) -> None:
         return
     worst = max(kinds, key=lambda k: experiment.BYTES_PER_ELEMENT[k])
     raise _Refused(
-        f"--n {n:,} would need about {needed / 2**30:,.1f} GiB at its peak "
+        f"--n {n:,} would need about {_size(needed)} at its peak "
         f"({experiment.TITLES[worst]}: {experiment.BYTES_PER_ELEMENT[worst]} bytes per element), "
-        f"and {available / 2**30:,.1f} GiB is available: use a smaller --n, or --force to run it anyway"
+        f"and {_size(available)} is available: use a smaller --n, or --force to run it anyway"
     )
+
+
+def _size(size: float) -> str:
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
 
 
 def _summary(records: Sequence[Dict]) -> str:
