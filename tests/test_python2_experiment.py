@@ -375,16 +375,20 @@ def _interrupted(process, seen, send):
 
 
 @needs_py2
-@pytest.mark.parametrize("whole_group", [False, True], ids=["parent-only", "terminal-like"])
-def test_ctrl_c_stops_the_workers_and_prints_the_stages_done(tmp_path, whole_group):
+@pytest.mark.parametrize("who", ["parent", "group", "worker"])
+def test_ctrl_c_stops_the_workers_and_prints_the_stages_done(tmp_path, who):
     fake = wrapped_python2(tmp_path, HANG_IN_GC_COLLECT)
     process, seen = _start_and_wait_for(
         ["--python2", fake, "--kind", "legacy", "--n", "1000"], "[py2_int] rebuilt", start_new_session=True
     )
-    if whole_group:  # as a terminal's Ctrl-C: every process of the group
-        out = _interrupted(process, seen, lambda: os.killpg(process.pid, signal.SIGINT))
+    if who == "group":  # as a terminal's Ctrl-C: every process of the group
+        send = lambda: os.killpg(process.pid, signal.SIGINT)  # noqa: E731
+    elif who == "worker":  # the Python 2.7 interpreter alone
+        workers = psutil.Process(process.pid).children()
+        send = lambda: [worker.send_signal(signal.SIGINT) for worker in workers]  # noqa: E731
     else:
-        out = _interrupted(process, seen, lambda: process.send_signal(signal.SIGINT))
+        send = lambda: process.send_signal(signal.SIGINT)  # noqa: E731
+    out = _interrupted(process, seen, send)
     table = out.split("\n\n")[0].splitlines()
     rows = {line.split()[0]: line.split() for line in table[1:]}
     assert "Python 2.7 int RSS MB" in table[0]
