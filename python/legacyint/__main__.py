@@ -171,7 +171,7 @@ def _size(size: float) -> str:
     return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
 
 
-def _summary(records: Sequence[Dict]) -> str:
+def _summary(records: Sequence[experiment.Record]) -> str:
     lines = []
     for kind in experiment.KINDS:
         stages = {r["stage"]: r for r in records if r["kind"] == kind}
@@ -188,7 +188,7 @@ def _summary(records: Sequence[Dict]) -> str:
             f"{kept / n:.1f} still held after del"
         )
     if records:
-        interpreters = {}
+        interpreters: Dict[str, str] = {}
         for record in records:
             interpreters.setdefault(record["executable"], record["python"])
         lines.append(
@@ -198,7 +198,7 @@ def _summary(records: Sequence[Dict]) -> str:
     return "\n".join(lines)
 
 
-def _print_records(records: List[Dict], args: argparse.Namespace) -> None:
+def _print_records(records: List[experiment.Record], args: argparse.Namespace) -> None:
     if not records:
         return
     if args.json:
@@ -237,7 +237,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     kinds = _kinds(args)
-    records: List[Dict] = []
+    records: List[experiment.Record] = []
     try:
         if args.plot:
             from . import plot

@@ -52,7 +52,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 #: Every kind, in the order of the table's columns and the plot's bars.
 KINDS = ("int", "py2_int", "legacy", "float", "py2_float", "legacy_float")
@@ -441,7 +441,7 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     raise RuntimeError(f"experiment subprocess {command} failed with exit code {returncode}" + shown)
 
 
-def _builder(kind: str) -> Callable[[int], list]:
+def _builder(kind: str) -> Callable[[int], List[Any]]:
     """The original experiment's list: ``[i + 2**20 for i in xrange(n)]``,
     or ``[i * 0.5 for i in xrange(n)]`` for floats.
 
@@ -516,7 +516,7 @@ def _stages(
                 flush=True,
             )
 
-    def timed(action: Callable[[], Any]) -> tuple:
+    def timed(action: Callable[[], Any]) -> Tuple[Any, float]:
         t0 = time.perf_counter()
         result = action()
         return result, time.perf_counter() - t0
