@@ -256,6 +256,14 @@ def test_python2_run_that_fails(tmp_path):
         experiment.run(10, "py2_int", python2=fake)
 
 
+@needs_py2
+def test_python2_that_writes_to_stdout(tmp_path):
+    fake = wrapped_python2(tmp_path, "import sys; sys.stdout.write('hello from sitecustomize\\n')\n")
+    done = legacyint_cli("--python2", fake, "--kind", "legacy", "--n", "1000", "--quiet")
+    assert done.returncode == 1
+    assert "printed something that is not a record: 'hello from sitecustomize'" in one_line(done.stderr)
+
+
 HIDE_MALLOC_TRIM = """
 import ctypes
 _getattr = ctypes.CDLL.__getattr__

@@ -413,8 +413,18 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     relay_thread.start()
     try:
         for line in process.stdout:
-            if line.strip():
-                records.append(_normalized(json.loads(line), kind))
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                _stop(process)
+                error = Python2Error if python2 else RuntimeError
+                raise error(
+                    f"the {'Python 2 ' if python2 else ''}worker `{' '.join(command)}` printed something that is not "
+                    f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
+                ) from None
+            records.append(_normalized(raw, kind))
         process.wait()
     except KeyboardInterrupt:
         _stop(process)
