@@ -435,6 +435,8 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     finally:
         relay_thread.join(timeout=5)
         process.stdout.close()
+        if not relay_thread.is_alive():
+            stderr.close()
     returncode = process.returncode
     if returncode in (130, -signal.SIGINT):  # the worker had Ctrl-C too
         raise ExperimentInterrupted(records)
