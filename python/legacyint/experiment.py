@@ -186,6 +186,11 @@ def run(
     >>> r = experiment.run(n=1000, kind="int", fresh_process=False)
     >>> r[0]["stage"], r[0]["kind"], r[0]["n"]
     ('start', 'int', 1000)
+    >>> python2 = experiment.find_python2()
+    >>> if python2:  # the same in real Python 2.7, where there is one
+    ...     r = experiment.run(n=1000, kind="py2_int", python2=python2)
+    ...     assert [x["stage"] for x in r] == list(experiment.PY2_STAGES)
+    ...     assert r[0]["python"].startswith("2.7.") and r[0]["blocks"] is None
     """
     _check(n, kind)
     if kind in PY2_KINDS:
