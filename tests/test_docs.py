@@ -10,6 +10,7 @@ MODULES = [
     "legacyint._stats",
     "legacyint._gc",
     "legacyint.experiment",
+    "legacyint.__main__",
     "legacyint.plot",
     "legacyint.testing",
     "legacyint._core",

@@ -2,8 +2,13 @@
 
 Builds a list of N integers, deletes it, builds it again, collects, clears
 the pool's free list and trims malloc, once with Python 3 ints and once with
-LegacyInts (each in a fresh interpreter), and prints the resident memory
-after each stage.
+LegacyInts (each in a fresh interpreter), with ``--python2`` once more in a
+real Python 2.7, and prints the resident memory after each stage.
+
+Everything that can be checked is checked before the work starts: the
+``--plot`` path, the run's estimated peak memory against the memory
+available (``--force`` overrides), the Python 2.7 interpreter. Ctrl-C stops
+the worker interpreters and prints the stages done so far.
 """
 
 from __future__ import annotations
@@ -11,21 +16,32 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import pathlib
+import signal
 import sys
 from typing import Dict, List, Optional, Sequence
 
 from . import experiment
 
+PROG = "python -m legacyint"
+
 KIND_GROUPS = {
     "both": ("int", "legacy"),
     "floats": ("float", "legacy_float"),
-    "all": experiment.KINDS,
+    "all": experiment.PY3_KINDS,
 }
+#: The Python 2 kind that goes with each pool, for --python2.
+PY2_KIND_OF_POOL = {"int": "py2_int", "float": "py2_float"}
+
+
+class _Refused(Exception):
+    """A request refused before any work, with a one-line reason."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m legacyint",
+        prog=PROG,
         description=(
             "Replay Python 2's 'memory won't go back' experiment under Python 3. "
             "A list of N integers is built, deleted, built again, collected; then the "
@@ -33,9 +49,10 @@ def _parser() -> argparse.ArgumentParser:
             "give their memory back at 'del'; LegacyInts, like Python 2's ints, keep it "
             "in the pool until its free list is cleared (a full gc.collect() does it, as "
             "in Python 2.6+), and even then RSS falls only after malloc_trim(). "
-            "'--kind floats' runs the same with floats."
+            "'--kind floats' runs the same with floats; '--python2' runs it in a real "
+            "Python 2.7 too, in a column of its own."
         ),
-        epilog="Example: python -m legacyint --n 10000000   (about 330 MB for LegacyInt)",
+        epilog="Example: python -m legacyint --python2 --n 10000000   (about 330 MB for LegacyInt)",
     )
     parser.add_argument(
         "--n",
@@ -49,7 +66,17 @@ def _parser() -> argparse.ArgumentParser:
         choices=tuple(KIND_GROUPS) + experiment.KINDS,
         default="both",
         help="what to build: 'both' (default: int and LegacyInt side by side), 'floats' (float and "
-        "LegacyFloat), 'all', or one of int, legacy, float, legacy_float",
+        "LegacyFloat), 'all', or one of " + ", ".join(experiment.KINDS) + " (py2_* need a Python 2.7)",
+    )
+    parser.add_argument(
+        "--python2",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="also run it in a real Python 2.7 (its ints, or floats for the float kinds), in a column "
+        "of its own; without PATH, the first of python2.7 and python2 on PATH and pyenv's "
+        "$PYENV_ROOT/versions/2.7*/bin/python2.7 that works. Python 2.7 has no pool counters "
+        "(null in --json/--csv) and no clear_free_list stage: its gc.collect() did that",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print every record as JSON instead of the table")
@@ -63,7 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "--gc-keeps-pool",
         action="store_true",
         help="Python 2.5's collector: gc.collect() leaves the pool alone, "
-        "so only clear_free_list() gives blocks back (default: Python 2.6+, gc.collect() clears it)",
+        "so only clear_free_list() gives blocks back (default: Python 2.6+, gc.collect() clears it; "
+        "a --python2 run is Python 2.7's own collector either way)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run even if the estimated peak memory is more than the memory available",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
@@ -79,11 +112,72 @@ def _count(text: str) -> int:
     return value
 
 
-def _summary(records: Sequence[Dict]) -> str:
+def _kinds(args: argparse.Namespace) -> List[str]:
+    """The kinds to run, in order: the group or kind asked for, plus the
+    Python 2 kind of each pool with --python2."""
+    kinds = list(KIND_GROUPS.get(args.kind, (args.kind,)))
+    if args.python2 is not None:
+        for pool in dict.fromkeys(experiment.POOLS[k] for k in kinds):
+            if PY2_KIND_OF_POOL[pool] not in kinds:
+                kinds.append(PY2_KIND_OF_POOL[pool])
+    return kinds
+
+
+def _check_plot_path(path: str) -> None:
+    """Refuses a --plot target that cannot be written, before any work."""
+    target = pathlib.Path(path)
+    if target.is_dir():
+        raise _Refused(f"--plot {path}: that is a directory; give a file name, such as {target / 'experiment.png'}")
+    parent = target.parent
+    if not parent.exists():
+        raise _Refused(f"--plot {path}: the directory {parent} does not exist; create it or choose another path")
+    if not parent.is_dir():
+        raise _Refused(f"--plot {path}: {parent} is not a directory; choose another path")
+    if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise _Refused(f"--plot {path}: no permission to write there; choose another path")
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = target.suffix.lstrip(".").lower()
+    if suffix and suffix not in formats:
+        raise _Refused(
+            f"--plot {path}: matplotlib cannot write .{suffix} files; end the name with one of "
+            + ", ".join("." + name for name in sorted(formats))
+        )
+
+
+def _available_memory() -> int:
+    """Bytes of memory available to a new process now (psutil)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def _check_memory(n: int, kinds: Sequence[str]) -> None:
+    """Refuses a run whose estimated peak is more than the memory available."""
+    needed = experiment.estimate_peak_bytes(n, kinds)
+    available = _available_memory()
+    if needed <= available:
+        return
+    worst = max(kinds, key=lambda k: experiment.BYTES_PER_ELEMENT[k])
+    raise _Refused(
+        f"--n {n:,} would need about {_size(needed)} at its peak "
+        f"({experiment.TITLES[worst]}: {experiment.BYTES_PER_ELEMENT[worst]} bytes per element), "
+        f"and {_size(available)} is available: use a smaller --n, or --force to run it anyway"
+    )
+
+
+def _size(size: float) -> str:
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
+
+
+def _summary(records: Sequence[experiment.Record]) -> str:
     lines = []
     for kind in experiment.KINDS:
         stages = {r["stage"]: r for r in records if r["kind"] == kind}
-        if not stages or not stages["start"]["n"]:
+        if not {"start", "built", "deleted"} <= set(stages) or not stages["start"]["n"]:
+            continue
+        if None in (stages[s]["rss"] for s in ("start", "built", "deleted")):
             continue
         n = stages["start"]["n"]
         grown = stages["built"]["rss"] - stages["start"]["rss"]
@@ -93,47 +187,106 @@ def _summary(records: Sequence[Dict]) -> str:
             f"{name}: {grown / n:.1f} bytes per element built (list included), "
             f"{kept / n:.1f} still held after del"
         )
-    first = records[0] if records else None
-    if first:
-        lines.append(f"N = {first['n']:,}; Python {first['python']} ({first['executable']})")
+    if records:
+        interpreters: Dict[str, str] = {}
+        for record in records:
+            interpreters.setdefault(record["executable"], record["python"])
+        lines.append(
+            f"N = {records[0]['n']:,}; "
+            + " and ".join(f"Python {version} ({path})" for path, version in interpreters.items())
+        )
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.plot:
-        from . import plot
-
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            parser.error("--plot needs matplotlib: pip install 'legacyint[plot]'")
-    kinds = KIND_GROUPS.get(args.kind, (args.kind,))
-    records: List[Dict] = []
-    try:
-        for kind in kinds:
-            records += experiment.run(
-                args.n, kind, progress=not args.quiet, gc_clears_pool=not args.gc_keeps_pool
-            )
-    except RuntimeError as error:
-        print(f"python -m legacyint: {error}", file=sys.stderr)
-        return 1
-    if args.plot:
-        plot.plot_experiment(records).savefig(args.plot, dpi=120)
-        if not args.quiet:
-            print(f"plot saved to {args.plot}", file=sys.stderr)
+def _print_records(records: List[experiment.Record], args: argparse.Namespace) -> None:
+    if not records:
+        return
     if args.json:
         json.dump(records, sys.stdout, indent=1)
         print()
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(experiment.FIELDS))
         writer.writeheader()
         writer.writerows(records)
     else:
         print(experiment.format_table(records))
         print()
         print(_summary(records))
+    sys.stdout.flush()
+
+
+def _error(message: str, code: int) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """The command line: ``python -m legacyint [--python2 [PATH]] [--n N] ...``.
+
+    Returns the exit code: 0, 1 if a run failed, 2 if the request was
+    refused before any work (a bad --plot path, a run bigger than the memory
+    available without --force, no usable Python 2.7), 130 on Ctrl-C (after
+    printing the stages done so far).
+
+    >>> from legacyint.__main__ import main
+    >>> main(["--n", "1000", "--kind", "legacy", "--quiet"])  # doctest: +ELLIPSIS
+    stage               LegacyInt RSS MB      blocks          free
+    ...
+    0
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    kinds = _kinds(args)
+    records: List[experiment.Record] = []
+    try:
+        if args.plot:
+            from . import plot
+
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                return _error("--plot needs matplotlib: pip install 'legacyint[plot]'", 2)
+            _check_plot_path(args.plot)
+        if not args.force:
+            _check_memory(args.n, kinds)
+        python2 = None
+        if any(kind in experiment.PY2_KINDS for kind in kinds):
+            python2 = experiment.find_python2(args.python2 or None)
+            if python2 is None:
+                return _error(experiment._no_python2_message(), 2)
+            if not args.quiet:
+                print(f"{PROG}: Python 2.7 is {python2}", file=sys.stderr)
+    except (_Refused, experiment.Python2Error) as refusal:
+        return _error(str(refusal), 2)
+    except KeyboardInterrupt:
+        return _error("interrupted (Ctrl-C) before the first stage", 130)
+    try:
+        for kind in kinds:
+            records += experiment.run(
+                args.n,
+                kind,
+                progress=not args.quiet,
+                gc_clears_pool=not args.gc_keeps_pool,
+                python2=python2,
+            )
+    except KeyboardInterrupt as interrupt:
+        # A second Ctrl-C must not cut the report of the first one short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        records += getattr(interrupt, "records", [])
+        _print_records(records, args)
+        done = f"the {len(records)} stages done so far are above" if records else "no stage was done"
+        return _error(f"interrupted (Ctrl-C): the worker interpreter was stopped; {done}", 130)
+    except RuntimeError as error:
+        return _error(str(error), 1)
+    if args.plot:
+        try:
+            plot.plot_experiment(records).savefig(args.plot, dpi=120)
+        except (OSError, ValueError) as error:
+            _print_records(records, args)
+            return _error(f"--plot {args.plot}: cannot save the plot ({error})", 1)
+        if not args.quiet:
+            print(f"plot saved to {args.plot}", file=sys.stderr)
+    _print_records(records, args)
     return 0
 
 

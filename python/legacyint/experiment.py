@@ -23,6 +23,15 @@ stage                     what happened just before the measurement
 Each stage gives one record: a plain ``dict`` of ints, floats and strings
 that ``json.dumps`` and ``pandas.DataFrame(records)`` take as they are.
 
+With a Python 2.7 interpreter (``python2=PATH``, or one that
+:func:`find_python2` finds), the kinds ``"py2_int"`` and ``"py2_float"`` run
+the same stages, with the same values, in real Python 2.7 (the script
+``legacyint/_py2_stages.py``). Their records have the same fields; the pool
+counters of :func:`legacyint.pool_stats`, which Python 2 did not have, are
+``None`` (null in JSON, empty in CSV), and there is no ``clear_free_list``
+record: Python 2.7 had no such call apart from its full ``gc.collect()``,
+which had already cleared the free lists in the ``gc_collect`` stage.
+
 >>> from legacyint import experiment
 >>> records = experiment.run(n=10_000, kind="legacy")
 >>> [r["stage"] for r in records]
@@ -35,18 +44,55 @@ from __future__ import annotations
 
 import gc
 import json
+import os
+import pathlib
+import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-KINDS = ("int", "legacy", "float", "legacy_float")
-#: Which pool each kind's records report (``pool_stats(POOLS[kind])``).
-POOLS = {"int": "int", "legacy": "int", "float": "float", "legacy_float": "float"}
+#: Every kind, in the order of the table's columns and the plot's bars.
+KINDS = ("int", "py2_int", "legacy", "float", "py2_float", "legacy_float")
+#: The kinds that run under this Python 3.
+PY3_KINDS = ("int", "legacy", "float", "legacy_float")
+#: The kinds that run under a Python 2.7 interpreter.
+PY2_KINDS = ("py2_int", "py2_float")
+#: Which pool each kind's records report (``pool_stats(POOLS[kind])``); for
+#: the Python 2 kinds, which of Python 2's free lists the values live in.
+POOLS = {
+    "int": "int",
+    "legacy": "int",
+    "float": "float",
+    "legacy_float": "float",
+    "py2_int": "int",
+    "py2_float": "float",
+}
 #: Names for tables and legends.
-TITLES = {"int": "int", "legacy": "LegacyInt", "float": "float", "legacy_float": "LegacyFloat"}
+TITLES = {
+    "int": "int",
+    "legacy": "LegacyInt",
+    "float": "float",
+    "legacy_float": "LegacyFloat",
+    "py2_int": "Python 2.7 int",
+    "py2_float": "Python 2.7 float",
+}
 LEGACY_KINDS = ("legacy", "legacy_float")
 STAGES = ("start", "built", "deleted", "rebuilt", "gc_collect", "clear_free_list", "malloc_trim")
+#: The stages a Python 2 run records: Python 2.7's full gc.collect() was its
+#: clear_free_list, so that stage has no record of its own there.
+PY2_STAGES = ("start", "built", "deleted", "rebuilt", "gc_collect", "malloc_trim")
+#: The fields of every record, in order; the Python 2 kinds have ``None`` for
+#: the pool counters (the fields from ``block_size`` on).
+FIELDS = (
+    "kind", "stage", "n", "rss", "uss", "elapsed", "container_bytes", "python", "executable",
+    "gc_clears_pool", "pool", "block_size", "objects_per_block", "blocks", "capacity", "in_use",
+    "free", "small_ints", "bytes_reserved", "allocations", "deallocations", "blocks_allocated",
+    "blocks_released", "peak_blocks",
+)
+POOL_FIELDS = FIELDS[FIELDS.index("block_size"):]
 
 #: The default size: big enough to see, small enough to finish in seconds.
 DEFAULT_N = 2_000_000
@@ -55,7 +101,43 @@ DEFAULT_N = 2_000_000
 #: original experiment (``i + 2**20``).
 OFFSET = 2**20
 
+#: Peak resident bytes per element of each kind's run, the list included:
+#: (VmHWM - RSS at start) / N, measured at N = 10,000,000 on x86-64 Linux
+#: with glibc, under CPython 3.11.7 and 2.7.18 (the stages of this module and
+#: of ``_py2_stages.py``; the peak is the ``built`` stage, within 0.5%).
+#: A Python 3 int or float is 32 bytes of pymalloc plus 8 of list; a pooled
+#: object, like a Python 2 one, 24.4 plus malloc's chunk header share, plus 8
+#: of list (with its growth's spare slots).
+BYTES_PER_ELEMENT = {
+    "int": 40.2,
+    "float": 40.2,
+    "legacy": 32.6,
+    "legacy_float": 32.6,
+    "py2_int": 32.7,
+    "py2_float": 32.7,
+}
+#: Resident bytes of a fresh worker before it builds anything, from the same
+#: measurement (Python 3.11 with legacyint and psutil imported; Python 2.7).
+STARTUP_BYTES = {"py3": 15 * 2**20, "py2": 9 * 2**20}
+
+#: Where the Python 2 side's stages live (a script, never imported by Python 3).
+PY2_SCRIPT = pathlib.Path(__file__).resolve().with_name("_py2_stages.py")
+
 Record = Dict[str, Any]
+
+
+class Python2Error(RuntimeError):
+    """No usable Python 2.7: none found, not a Python 2.7, no malloc_trim
+    there, or its run failed. The message says which, and what to do."""
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run`: the worker interpreter has been stopped;
+    ``records`` holds the stages it had measured by then."""
+
+    def __init__(self, records: List[Record]) -> None:
+        super().__init__(f"interrupted after {len(records)} stages")
+        self.records = records
 
 
 def run(
@@ -65,50 +147,163 @@ def run(
     fresh_process: bool = True,
     progress: bool = False,
     gc_clears_pool: bool = True,
+    python2: Optional[str] = None,
 ) -> List[Record]:
     """Run the experiment for ``n`` objects of ``kind``; one record per stage.
 
     ``kind`` is ``"legacy"`` (LegacyInts from the pool), ``"int"`` (Python 3
-    ints), ``"legacy_float"`` (LegacyFloats from the float pool) or
-    ``"float"`` (Python 3 floats). By default the run happens in a fresh
+    ints), ``"legacy_float"`` (LegacyFloats from the float pool),
+    ``"float"`` (Python 3 floats), or ``"py2_int"`` / ``"py2_float"``: real
+    Python 2.7 ints or floats, in the interpreter ``python2`` names (a path
+    or a command; found with :func:`find_python2` when ``None``).
+    By default the run happens in a fresh
     interpreter (this one's executable), so that one run's pool does not
     pollute the next and RSS starts from a clean process;
-    ``fresh_process=False`` runs it here.
+    ``fresh_process=False`` runs it here (not for the Python 2 kinds).
     ``progress=True`` prints a line per stage on stderr, for long runs.
     ``gc_clears_pool=False`` runs it with Python 2.5's collector, which left
-    the pool alone (see :func:`legacyint.set_gc_clears_pool`).
+    the pool alone (see :func:`legacyint.set_gc_clears_pool`); Python 2.7
+    itself always cleared its free lists in a full collection, so the
+    Python 2 kinds ignore it.
 
     Every record holds ``kind``, ``stage``, ``n``, ``rss`` and ``uss`` (bytes,
-    from psutil), ``elapsed`` (seconds the stage's action took),
+    from psutil; under Python 2 without psutil, from ``/proc/self``),
+    ``elapsed`` (seconds the stage's action took),
     ``container_bytes`` (``sys.getsizeof`` of the list, for the stages that
     hold one), ``python`` and ``executable`` (the interpreter that ran it),
     ``gc_clears_pool``, ``pool`` (which pool the counters are of: the int
     pool, or the float pool for the float kinds), and every field of
-    :func:`legacyint.pool_stats` for that pool.
+    :func:`legacyint.pool_stats` for that pool (``None`` for the Python 2
+    kinds, which have no such counters; they also have no
+    ``clear_free_list`` record, see :data:`PY2_STAGES`).
+
+    Ctrl-C stops the worker interpreter and raises
+    :class:`ExperimentInterrupted` (a ``KeyboardInterrupt``) holding the
+    records measured so far. A worker that fails raises ``RuntimeError``
+    (:class:`Python2Error` for the Python 2 kinds) with its stderr.
 
     >>> from legacyint import experiment
     >>> r = experiment.run(n=1000, kind="int", fresh_process=False)
     >>> r[0]["stage"], r[0]["kind"], r[0]["n"]
     ('start', 'int', 1000)
+    >>> python2 = experiment.find_python2()
+    >>> if python2:  # the same in real Python 2.7, where there is one
+    ...     r = experiment.run(n=1000, kind="py2_int", python2=python2)
+    ...     assert [x["stage"] for x in r] == list(experiment.PY2_STAGES)
+    ...     assert r[0]["python"].startswith("2.7.") and r[0]["blocks"] is None
     """
     _check(n, kind)
-    if not fresh_process:
-        return _run_here(n, kind, progress, gc_clears_pool)
-    command = [sys.executable, "-m", "legacyint.experiment", kind, str(n)]
+    if kind in PY2_KINDS:
+        if not fresh_process:
+            raise ValueError(f"{kind!r} runs in a Python 2.7 interpreter: fresh_process=False is for the Python 3 kinds")
+        interpreter = check_python2(python2) if python2 is not None else find_python2()
+        if interpreter is None:
+            raise Python2Error(_no_python2_message())
+        command = [interpreter, str(PY2_SCRIPT), kind, str(n)]
+    else:
+        if not fresh_process:
+            return _run_here(n, kind, progress, gc_clears_pool)
+        command = [sys.executable, "-m", "legacyint.experiment", kind, str(n)]
+        if not gc_clears_pool:
+            command.append("--gc-keeps-pool")
     if progress:
         command.append("--progress")
-    if not gc_clears_pool:
-        command.append("--gc-keeps-pool")
-    # stderr is left to the caller's terminal: it carries the progress lines
-    # and, if the run fails, the traceback.
-    done = subprocess.run(command, stdout=subprocess.PIPE, check=False, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"experiment subprocess {command} failed with exit code {done.returncode}")
-    return json.loads(done.stdout)
+    return _run_worker(command, kind, progress)
+
+
+def find_python2(explicit: Optional[str] = None) -> Optional[str]:
+    """The path of a working Python 2.7, or ``None`` if there is none.
+
+    With ``explicit`` (a path or a command name), that one, checked (see
+    :func:`check_python2`). Otherwise the first that answers as Python 2.7
+    of: ``python2.7`` and ``python2`` on ``PATH``, then pyenv's
+    ``$PYENV_ROOT/versions/2.7*/bin/python2.7`` (newest first;
+    ``PYENV_ROOT`` defaults to ``~/.pyenv``). A pyenv shim that has no 2.7
+    selected fails to run and is passed over.
+
+    >>> from legacyint import experiment
+    >>> path = experiment.find_python2()
+    >>> path is None or "python2" in path
+    True
+    """
+    if explicit is not None:
+        return check_python2(explicit)
+    for candidate in _python2_candidates():
+        try:
+            check_python2(candidate)
+        except Python2Error:
+            continue
+        return candidate
+    return None
+
+
+def check_python2(path: str) -> str:
+    """``path`` (or the command of that name on ``PATH``) if it is a Python
+    2.7 whose C library has ``malloc_trim``; else :class:`Python2Error`,
+    with a message that says what is wrong and what to do.
+
+    >>> from legacyint import experiment
+    >>> import sys
+    >>> experiment.check_python2(sys.executable)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    legacyint.experiment.Python2Error: ... is Python 3..., not Python 2.7: ...
+    """
+    resolved = path if os.sep in path else (shutil.which(path) or path)
+    try:
+        done = subprocess.run(
+            [resolved, str(PY2_SCRIPT), "--probe"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise Python2Error(f"cannot run {path} ({error}): give --python2 the path of a python2.7 interpreter") from None
+    try:
+        info = json.loads(done.stdout.strip().splitlines()[-1])
+        version = tuple(info["version"])
+    except (ValueError, IndexError, KeyError, TypeError):
+        why = _last_line(done.stderr) or f"exit code {done.returncode}"
+        raise Python2Error(
+            f"{path} is not a Python interpreter that runs the Python 2 stages ({why}): "
+            "give --python2 the path of a python2.7 interpreter"
+        ) from None
+    if version[:2] != (2, 7):
+        raise Python2Error(
+            f"{path} is Python {info.get('python', '.'.join(map(str, version)))}, not Python 2.7: "
+            "give --python2 the path of a python2.7 interpreter (pyenv install 2.7.18 makes one)"
+        )
+    if not info.get("malloc_trim"):
+        raise Python2Error(
+            f"{path}'s C library has no malloc_trim (a glibc function), so the last stage cannot run there: "
+            "run the Python 2 side on Linux with glibc, or leave --python2 out"
+        )
+    return resolved
+
+
+def estimate_peak_bytes(n: int, kinds: Iterable[str]) -> int:
+    """The peak resident memory, in bytes, of running ``kinds`` at ``n``.
+
+    The kinds run one after the other, each in its own interpreter, so the
+    peak is the largest of one kind's: its interpreter's start-up size plus
+    ``n`` times :data:`BYTES_PER_ELEMENT` (measured peaks, see there).
+
+    >>> from legacyint import experiment
+    >>> round(experiment.estimate_peak_bytes(10_000_000, ["legacy", "int"]) / 2**20)
+    398
+    """
+    peaks = [
+        STARTUP_BYTES["py2" if kind in PY2_KINDS else "py3"] + n * BYTES_PER_ELEMENT[kind]
+        for kind in kinds
+    ]
+    return int(max(peaks, default=0))
 
 
 def format_table(records: Sequence[Record]) -> str:
     """The side-by-side table: stage, RSS of each kind, and the pool's state.
+
+    One column of resident megabytes per kind (Python 3 int, Python 2.7 int,
+    LegacyInt, then the floats), then the pooled kinds' ``blocks`` and
+    ``free``. A stage a kind has no record of (Python 2.7's
+    ``clear_free_list``, or one an interrupted run did not reach) shows ``-``;
+    a stage no kind reached is left out.
 
     >>> from legacyint import experiment
     >>> print(experiment.format_table(experiment.run(1000, "legacy")).splitlines()[0])
@@ -119,21 +314,27 @@ def format_table(records: Sequence[Record]) -> str:
         by_kind.setdefault(record["kind"], {})[record["stage"]] = record
     kinds = [k for k in KINDS if k in by_kind]
     pooled = [k for k in LEGACY_KINDS if k in by_kind]
-    header = f"{'stage':<16}" + "".join(f"{TITLES[k] + ' RSS MB':>20}" for k in kinds)
+    titles = {k: TITLES[k] + " RSS MB" for k in kinds}
+    widths = {k: max(20, len(titles[k]) + 3) for k in kinds}
+    header = f"{'stage':<16}" + "".join(f"{titles[k]:>{widths[k]}}" for k in kinds)
     for kind in pooled:
         prefix = "" if len(pooled) == 1 else TITLES[kind] + " "
         header += f"{prefix + 'blocks':>{12 + len(prefix)}}{prefix + 'free':>{14 + len(prefix)}}"
     lines = [header]
     for stage in STAGES:
+        if not any(stage in by_kind[k] for k in kinds):
+            continue
         line = f"{stage:<16}"
         for kind in kinds:
-            record = by_kind[kind].get(stage)
-            line += f"{record['rss'] / 2**20:>20.1f}" if record else f"{'-':>20}"
+            rss = by_kind[kind].get(stage, {}).get("rss")
+            line += f"{rss / 2**20:>{widths[kind]}.1f}" if rss is not None else f"{'-':>{widths[kind]}}"
         for kind in pooled:
             prefix = "" if len(pooled) == 1 else TITLES[kind] + " "
             pool = by_kind[kind].get(stage)
             if pool:
                 line += f"{pool['blocks']:>{12 + len(prefix)},}{pool['free']:>{14 + len(prefix)},}"
+            else:
+                line += f"{'-':>{12 + len(prefix)}}{'-':>{14 + len(prefix)}}"
         lines.append(line)
     return "\n".join(lines)
 
@@ -145,7 +346,119 @@ def _check(n: int, kind: str) -> None:
         raise ValueError(f"n must be a non-negative int, not {n!r}")
 
 
-def _builder(kind: str) -> Callable[[int], list]:
+def _python2_candidates() -> List[str]:
+    """Where :func:`find_python2` looks, in order."""
+    candidates = [found for found in (shutil.which("python2.7"), shutil.which("python2")) if found]
+    root = pathlib.Path(os.environ.get("PYENV_ROOT") or pathlib.Path.home() / ".pyenv")
+
+    def version(path: pathlib.Path) -> List[int]:
+        name = path.parent.parent.name
+        return [int(part) if part.isdigit() else -1 for part in name.split(".")]
+
+    installed = sorted(root.glob("versions/2.7*/bin/python2.7"), key=version, reverse=True)
+    return candidates + [str(path) for path in installed]
+
+
+def _no_python2_message() -> str:
+    root = os.environ.get("PYENV_ROOT") or "~/.pyenv"
+    return (
+        f"no Python 2.7 found (looked for python2.7 and python2 on PATH and in {root}/versions/2.7*): "
+        "install one (pyenv install 2.7.18) or give its path, --python2 /path/to/python2.7"
+    )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _normalized(raw: Record, kind: str) -> Record:
+    """A worker's record with every field of :data:`FIELDS`, in order: a
+    Python 2 record's missing pool counters become ``None``."""
+    if kind in PY2_KINDS:
+        return {field: raw.get(field) for field in FIELDS}
+    return raw
+
+
+def _stop(process: "subprocess.Popen[str]") -> None:
+    """Ends a worker: SIGTERM, then SIGKILL if it has not gone in 5 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
+    """Runs a worker, which prints one JSON record a line as each stage is
+    measured. Its progress lines go on to our stderr as they come; anything
+    else it says on stderr is kept for the error message if it fails (and
+    passed on if it does not)."""
+    python2 = kind in PY2_KINDS
+    records: List[Record] = []
+    kept: List[str] = []
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stderr = process.stderr
+
+    def relay() -> None:
+        for line in stderr:
+            if line.startswith(f"[{kind}] "):
+                if progress:
+                    sys.stderr.write(line)
+                    sys.stderr.flush()
+            else:
+                kept.append(line)
+
+    relay_thread = threading.Thread(target=relay, name=f"legacyint-{kind}-stderr", daemon=True)
+    relay_thread.start()
+    try:
+        for line in process.stdout:
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                _stop(process)
+                error = Python2Error if python2 else RuntimeError
+                raise error(
+                    f"the {'Python 2 ' if python2 else ''}worker `{' '.join(command)}` printed something that is not "
+                    f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
+                ) from None
+            records.append(_normalized(raw, kind))
+        process.wait()
+    except KeyboardInterrupt:
+        _stop(process)
+        raise ExperimentInterrupted(records) from None
+    except BaseException:
+        _stop(process)
+        raise
+    finally:
+        relay_thread.join(timeout=5)
+        process.stdout.close()
+        if not relay_thread.is_alive():
+            stderr.close()
+    returncode = process.returncode
+    if returncode in (130, -signal.SIGINT):  # the worker had Ctrl-C too
+        raise ExperimentInterrupted(records)
+    said = "".join(kept).rstrip()
+    if returncode == 0:
+        if said:
+            print(said, file=sys.stderr)
+        return records
+    shown = "; its stderr:\n" + said if said else " and said nothing on stderr"
+    if python2:
+        raise Python2Error(
+            f"the Python 2 run failed (exit code {returncode}; run `{' '.join(command)}` to see it again)" + shown
+        )
+    raise RuntimeError(f"experiment subprocess {command} failed with exit code {returncode}" + shown)
+
+
+def _builder(kind: str) -> Callable[[int], List[Any]]:
     """The original experiment's list: ``[i + 2**20 for i in xrange(n)]``,
     or ``[i * 0.5 for i in xrange(n)]`` for floats.
 
@@ -165,19 +478,32 @@ def _builder(kind: str) -> Callable[[int], list]:
     return lambda n: [i + OFFSET for i in range(n)]
 
 
-def _run_here(n: int, kind: str, progress: bool, gc_clears_pool: bool = True) -> List[Record]:
+def _run_here(
+    n: int,
+    kind: str,
+    progress: bool,
+    gc_clears_pool: bool = True,
+    emit: Optional[Callable[[Record], None]] = None,
+) -> List[Record]:
     import psutil
 
     import legacyint
 
     previous = legacyint.set_gc_clears_pool(gc_clears_pool)
     try:
-        return _stages(n, kind, progress, psutil.Process(), legacyint)
+        return _stages(n, kind, progress, psutil.Process(), legacyint, emit)
     finally:
         legacyint.set_gc_clears_pool(previous)
 
 
-def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> List[Record]:
+def _stages(
+    n: int,
+    kind: str,
+    progress: bool,
+    process: Any,
+    legacyint: Any,
+    emit: Optional[Callable[[Record], None]] = None,
+) -> List[Record]:
     build = _builder(kind)
     records: List[Record] = []
 
@@ -198,6 +524,8 @@ def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> 
         }
         record.update(legacyint.pool_stats(POOLS[kind])._asdict())
         records.append(record)
+        if emit is not None:
+            emit(record)
         if progress:
             print(
                 f"[{kind}] {stage:<16} rss {memory.rss / 2**20:9.1f} MB  ({elapsed:.3f} s)",
@@ -205,7 +533,7 @@ def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> 
                 flush=True,
             )
 
-    def timed(action: Callable[[], Any]) -> tuple:
+    def timed(action: Callable[[], Any]) -> Tuple[Any, float]:
         t0 = time.perf_counter()
         result = action()
         return result, time.perf_counter() - t0
@@ -232,11 +560,23 @@ def _stages(n: int, kind: str, progress: bool, process: Any, legacyint: Any) -> 
 
 def _worker(argv: List[str]) -> int:
     """Entry of the fresh process:
-    ``python -m legacyint.experiment KIND N [--progress] [--gc-keeps-pool]``."""
+    ``python -m legacyint.experiment KIND N [--progress] [--gc-keeps-pool]``.
+    Prints one JSON record a line, as soon as each stage is measured, so that
+    an interrupted run still hands over the stages it did; Ctrl-C ends it
+    quietly with exit code 130."""
     kind, n = argv[0], int(argv[1])
     _check(n, kind)
-    records = _run_here(n, kind, "--progress" in argv[2:], "--gc-keeps-pool" not in argv[2:])
-    json.dump(records, sys.stdout)
+    if kind in PY2_KINDS:
+        raise SystemExit(f"{kind} runs under Python 2.7: python2.7 {PY2_SCRIPT} {kind} {n}")
+
+    def emit(record: Record) -> None:
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
+
+    try:
+        _run_here(n, kind, "--progress" in argv[2:], "--gc-keeps-pool" not in argv[2:], emit)
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

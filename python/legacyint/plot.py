@@ -27,8 +27,17 @@ LABELS = {
     "legacy": "LegacyInt (Python 2 pool)",
     "float": "Python 3 float",
     "legacy_float": "LegacyFloat (Python 2 pool)",
+    "py2_int": "Python 2.7 int (real)",
+    "py2_float": "Python 2.7 float (real)",
 }
-COLORS = {"int": "#4C72B0", "legacy": "#DD8452", "float": "#55A868", "legacy_float": "#C44E52"}
+COLORS = {
+    "int": "#4C72B0",
+    "legacy": "#DD8452",
+    "float": "#55A868",
+    "legacy_float": "#C44E52",
+    "py2_int": "#8172B3",
+    "py2_float": "#937860",
+}
 
 
 def _figure_and_axes(ax: Optional["Axes"], size: Sequence[float]) -> "tuple[Figure, Axes]":
@@ -45,8 +54,10 @@ def _figure_and_axes(ax: Optional["Axes"], size: Sequence[float]) -> "tuple[Figu
 def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] = None) -> "Figure":
     """Resident memory after each stage of the experiment, one bar per kind.
 
-    ``records`` are those of :func:`legacyint.experiment.run` (one or both
-    kinds, in any order).
+    ``records`` are those of :func:`legacyint.experiment.run` (any kinds,
+    Python 2.7's included, in any order). A stage a kind has no record of
+    (Python 2.7 has no ``clear_free_list`` of its own) gets no bar, and
+    "n/a" where the bar would be, not a bar of zero.
 
     >>> from legacyint import experiment, plot
     >>> fig = plot.plot_experiment(experiment.run(10_000, "legacy"))
@@ -63,10 +74,14 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
     figure, ax = _figure_and_axes(ax, (9, 4.5))
     width = 0.8 / len(kinds)
     for i, kind in enumerate(kinds):
-        xs = [j + (i - (len(kinds) - 1) / 2) * width for j in range(len(stages))]
-        heights = [by_kind[kind][s]["rss"] / 2**20 if s in by_kind[kind] else 0.0 for s in stages]
-        bars = ax.bar(xs, heights, width, label=LABELS[kind], color=COLORS[kind])
+        offset = (i - (len(kinds) - 1) / 2) * width
+        shown = [j for j, s in enumerate(stages) if by_kind[kind].get(s, {}).get("rss") is not None]
+        heights = [by_kind[kind][stages[j]]["rss"] / 2**20 for j in shown]
+        bars = ax.bar([j + offset for j in shown], heights, width, label=LABELS[kind], color=COLORS[kind])
         ax.bar_label(bars, fmt="%.0f", fontsize=8, padding=2)
+        for j in set(range(len(stages))) - set(shown):
+            ax.annotate("n/a", (j + offset, 0), xytext=(0, 3), textcoords="offset points", rotation=90,
+                        ha="center", va="bottom", fontsize=9, color=COLORS[kind])
     ax.set_xticks(range(len(stages)), [s.replace("_", " ") for s in stages])
     ax.set_ylabel("resident memory (MB)")
     first = next(iter(by_kind.values()))
@@ -74,7 +89,10 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
     what = "numbers" if len({experiment.POOLS[k] for k in kinds}) > 1 else (
         "floats" if experiment.POOLS[kinds[0]] == "float" else "integers"
     )
-    ax.set_title(f"{any_record['n']:,} {what}, Python {any_record['python']}")
+    versions = " and ".join(dict.fromkeys(
+        next(iter(by_kind[k].values()))["python"] for k in kinds
+    ))
+    ax.set_title(f"{any_record['n']:,} {what}, Python {versions}")
     ax.legend()
     ax.margins(y=0.12)
     return figure
