@@ -67,7 +67,10 @@ Usage (the parent test does this): ``python operand_matrix.py --group NAME
 --start K --progress FILE --results FILE``; before running a cell the child
 writes "index<TAB>name" to the progress file, so that a crash (segfault,
 abort, C stack overflow) is blamed on the cell that was running; it appends
-each mismatch to the results file as a JSON line. ``--list`` prints the
+each mismatch to the results file as a JSON line. After a crash the parent starts the child again after the crashed
+cell, with the crashed cell's shape (operator and pooled operand types) in
+``--fork-shapes``: the remaining cells of that shape run each in a forked
+child, so that every crashing cell is found and named. ``--list`` prints the
 groups, ``--only SUBSTRING`` runs the cells whose name contains it and
 prints every outcome (for debugging one cell by hand).
 """
@@ -654,6 +657,55 @@ def run_cell(name, fn, makes):
     return pooled, twin
 
 
+def shape(name, makes):
+    """What a crash is blamed on: the operator and the pooled operands'
+    families (LegacyInt or a subclass, LegacyFloat or a subclass; the other
+    operands as '*'). After a crash the parent names the shape, and the rest
+    of the cells of that shape run each in a forked child, at most
+    CRASHES_PER_SHAPE of them crashing: the rest of the shape is then
+    counted as not run."""
+    def family(x):
+        if isinstance(x, LegacyInt):
+            return "LegacyInt"
+        if isinstance(x, LegacyFloat):
+            return "LegacyFloat"
+        return "*"
+    return name + "(" + ", ".join(family(m(True)) for m in makes) + ")"
+
+
+CRASHES_PER_SHAPE = 4
+
+
+def run_cell_forked(name, fn, makes):
+    """run_cell in a forked child: its result, or ("crash", signal name)."""
+    import pickle
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no cleanup, no buffered output of the parent's
+        os.close(read_end)
+        try:
+            data = pickle.dumps(run_cell(name, fn, makes))
+        except BaseException:  # noqa: BLE001 - reported as a crash-free failure below
+            data = b""
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 1 << 16):
+        chunks.append(chunk)
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return ("crash", signal.Signals(os.WTERMSIG(status)).name)
+    if not chunks:
+        return ("crash", f"exit status {os.WEXITSTATUS(status)}")
+    return pickle.loads(b"".join(chunks))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--group")
@@ -661,8 +713,18 @@ def main(argv=None):
     parser.add_argument("--progress")
     parser.add_argument("--results")
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--fork-shapes", help="a file of shapes (one a line) whose cells run in a forked child")
     parser.add_argument("--only", help="run the cells whose name contains this, printing each outcome")
     args = parser.parse_args(argv)
+    fork_shapes = set()
+    if args.fork_shapes and os.path.exists(args.fork_shapes):
+        with open(args.fork_shapes) as f:
+            fork_shapes = {line.rstrip("\n") for line in f if line.strip()}
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # crashes are expected here: no core files
+    except (ImportError, ValueError, OSError):
+        pass
     if args.list:
         for group, cells in GROUPS.items():
             print(group, sum(1 for _ in cells()))
@@ -677,14 +739,26 @@ def main(argv=None):
         results.write(json.dumps({"kind": kind, "cell": cell, **detail}) + "\n")
         results.flush()
 
+    shape_crashes, not_run = {}, {}
     for group in groups:
         for index, (name, cell, fn, makes) in enumerate(GROUPS[group]()):
             if index < args.start or (args.only and args.only not in cell):
                 continue
             label = f"{group}: {cell}"
+            cell_shape = shape(name, makes)
             if progress is not None:
-                os.write(progress, f"{index}\t{label}\n".encode("utf-8", "backslashreplace"))
-            got = run_cell(name, fn, makes)
+                os.write(progress, f"{index}\t{cell_shape}\t{label}\n".encode("utf-8", "backslashreplace"))
+            if cell_shape in fork_shapes:
+                if shape_crashes.get(cell_shape, 0) >= CRASHES_PER_SHAPE:
+                    not_run[cell_shape] = not_run.get(cell_shape, 0) + 1
+                    continue
+                got = run_cell_forked(name, fn, makes)
+                if got and got[0] == "crash":
+                    shape_crashes[cell_shape] = shape_crashes.get(cell_shape, 0) + 1
+                    report("crash", label, {"pooled": f"killed by {got[1]}", "twin": "no crash"})
+                    continue
+            else:
+                got = run_cell(name, fn, makes)
             if got is None:
                 counts["skipped"] += 1
                 continue
@@ -699,6 +773,9 @@ def main(argv=None):
             breach = check_pools()
             if breach:
                 report("pool", label, {"pooled": breach, "twin": "in_use + free == capacity"})
+    for cell_shape, n in not_run.items():
+        results.write(json.dumps({"kind": "not_run", "shape": cell_shape, "cells": n,
+                                  "crashes": shape_crashes[cell_shape]}) + "\n")
     results.write(json.dumps({"kind": "done", **counts}) + "\n")
     results.flush()
     return 0

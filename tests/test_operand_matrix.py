@@ -5,7 +5,9 @@ Each matrix test runs one group of cells in a fresh interpreter: a crash
 (segfault, abort, C stack overflow) is a failure naming the cell that was
 running and the signal, and the child is started again after that cell (up
 to MAX_RESTARTS times) so that one crashing cell does not hide the rest of
-the group. Every mismatching cell is counted; the first SHOWN are in the
+the group; the rest of the cells of a crashed cell's shape (operator and
+pooled operand types) then run each in a forked child, so that every
+crashing cell is named. Every mismatching cell is counted; the first SHOWN are in the
 assertion message with the pooled outcome and the twin's.
 """
 
@@ -27,7 +29,7 @@ from legacyint import LegacyFloat, LegacyInt
 HELPER = Path(__file__).with_name("operand_matrix.py")
 GROUPS = ["add_sub_mul", "division", "power", "bitwise", "comparisons", "inplace_arith", "inplace_bitwise",
           "pow3", "unary", "format"]
-MAX_RESTARTS = 12
+MAX_RESTARTS = 40
 SHOWN = 25
 TIMEOUT = 300
 
@@ -48,8 +50,15 @@ def _last_progress(path):
         return None
     if not lines:
         return None
-    index, _, name = lines[-1].partition("\t")
-    return int(index), name
+    index, cell_shape, name = lines[-1].split("\t", 2)
+    return int(index), cell_shape, name
+
+
+def _cells_in(path):
+    try:
+        return len(path.read_bytes().splitlines())
+    except FileNotFoundError:
+        return 0
 
 
 def run_group(group, workdir):
@@ -57,29 +66,33 @@ def run_group(group, workdir):
     import json
 
     results = workdir / f"{group}.results.jsonl"
-    start, crashes = 0, []
+    fork_shapes = workdir / f"{group}.fork_shapes"
+    start, crashes, crashed_runs = 0, [], 0
     for attempt in range(MAX_RESTARTS + 1):
         progress = workdir / f"{group}.progress.{attempt}"
         command = [sys.executable, str(HELPER), "--group", group, "--start", str(start),
-                   "--progress", str(progress), "--results", str(results)]
+                   "--progress", str(progress), "--results", str(results), "--fork-shapes", str(fork_shapes)]
         try:
             proc = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             last = _last_progress(progress)
-            crashes.append(f"{last[1] if last else '?'}: hung (no answer in {TIMEOUT} s)")
+            crashes.append(f"{last[2] if last else '?'}: hung (no answer in {TIMEOUT} s)")
             break
         if proc.returncode == 0:
             break
         last = _last_progress(progress)
+        crashed_runs += _cells_in(progress) - 1  # the cells this child finished before crashing
         stderr = " | ".join(proc.stderr.strip().splitlines()[-3:])
         if last is None:
             crashes.append(f"(before the first cell): {_describe_exit(proc.returncode)}: {stderr}")
             break
-        crashes.append(f"{last[1]}: {_describe_exit(proc.returncode)}" + (f" ({stderr})" if stderr else ""))
+        crashes.append(f"{last[2]}: {_describe_exit(proc.returncode)}" + (f" ({stderr})" if stderr else ""))
+        with open(fork_shapes, "a") as f:
+            f.write(last[1] + "\n")
         start = last[0] + 1
     else:
         crashes.append(f"... gave up after {MAX_RESTARTS + 1} crashes: the rest of the group did not run")
-    counts = {"cells": 0, "skipped": 0}
+    counts = {"cells": crashed_runs, "skipped": 0}
     mismatches = []
     if results.exists():
         for line in results.read_text().splitlines():
@@ -87,6 +100,11 @@ def run_group(group, workdir):
             if record["kind"] == "done":
                 counts["cells"] += record["cells"]
                 counts["skipped"] += record["skipped"]
+            elif record["kind"] == "not_run":
+                crashes.append(f"{record['cells']} more cells of shape {record['shape']} not run: "
+                               f"{record['crashes']} of its cells crashed in forked children")
+            elif record["kind"] == "crash":
+                crashes.append(f"{record['cell']}: {record['pooled']} (in a forked child)")
             else:
                 mismatches.append(record)
     return counts, crashes, mismatches
@@ -100,7 +118,10 @@ def test_operand_matrix(group, tmp_path):
         return
     lines = [f"group {group}: {counts['cells']} cells checked ({counts['skipped']} skipped as too big for int), "
              f"{len(crashes)} crash(es), {len(mismatches)} mismatching cell(s)"]
-    lines += [f"CRASH {c}" for c in crashes]
+    crashes.sort(key=lambda c: "not run" not in c)  # the summaries of what did not run first
+    lines += [f"CRASH {c}" for c in crashes[:SHOWN]]
+    if len(crashes) > SHOWN:
+        lines.append(f"... and {len(crashes) - SHOWN} more crashes")
     for m in mismatches[:SHOWN]:
         lines.append(f"{m['kind'].upper()} {m['cell']}\n    pooled: {m['pooled']}\n    twin:   {m['twin']}")
         if m["kind"] == "methods":
