@@ -169,7 +169,7 @@ unsafe extern "C" fn nb_inplace_multiply(
     b: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a (a LegacyFloat) and b live (called by the interpreter).
-    unsafe { dispatch::inplace_multiply(a, b, nb_multiply) }
+    unsafe { dispatch::inplace_multiply::<LegacyFloat>(a, b) }
 }
 
 unsafe extern "C" fn nb_power(

@@ -227,7 +227,7 @@ unsafe extern "C" fn nb_inplace_multiply(
     b: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a (a LegacyInt) and b live (called by the interpreter).
-    unsafe { dispatch::inplace_multiply(a, b, nb_multiply) }
+    unsafe { dispatch::inplace_multiply::<LegacyInt>(a, b) }
 }
 
 /// `a / b`: always a float (or complex), exactly as int gives it.

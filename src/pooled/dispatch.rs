@@ -30,7 +30,7 @@
 
 use super::PooledType;
 use crate::capi::owned::{not_implemented, Owned};
-use crate::capi::type_spec::{set_error, type_name};
+use crate::capi::type_spec::{set_error, str_text, type_name};
 use pyo3::ffi;
 use std::os::raw::c_int;
 use std::ptr;
@@ -281,60 +281,54 @@ unsafe fn finish<P: PooledType>(answer: Option<Answer>) -> *mut ffi::PyObject {
     }
 }
 
-/// `n *= seq` for a pooled `n`, its type's `nb_inplace_multiply`.
+/// `n *= x` for a pooled `n`: its type's `nb_inplace_multiply`.
 ///
-/// int has no in-place multiply: `PyNumber_InPlaceMultiply` asks the number
-/// slots, then repeats a sequence on the right, but only when the left
-/// operand's type has no `tp_as_sequence`, and a heap type always has one
-/// (empty). So `x = 3; x *= "a"` gives `'aaa'` where a pooled type's
-/// `nb_multiply` alone would end in TypeError. This slot asks `multiply`
-/// (the type's `nb_multiply`, which answers as int's `binary_op1` would),
-/// then repeats the sequence as CPython does for an int, then raises the
-/// TypeError CPython raises for `*=`; `n * seq` and `n.__mul__(seq)` stay
-/// as int's (the repeat is `seq`'s, NotImplemented from `__mul__`).
+/// int has no in-place multiply, so for an int `PyNumber_InPlaceMultiply`
+/// does what `n * x` does (the number slots in CPython's order, then a
+/// sequence on the right repeated), only that it stops before the repeat
+/// when the left operand's type has a `tp_as_sequence`, and a heap type
+/// always has one (empty): `x = 3; x *= "a"` is `'aaa'`, but a pooled type
+/// without this slot would end in TypeError. So this slot is `n * x`,
+/// `PyNumber_Multiply` itself (a subclass's `__mul__` included), with the
+/// TypeError naming `*=` as CPython's in-place error does. An instance of a
+/// pooled subclass stands for an int subclass, which is a heap type with a
+/// sequence table: CPython repeats nothing for it, so neither does this
+/// slot (NotImplemented: CPython goes on as for the int subclass).
 ///
 /// # Safety
-/// The GIL is held and `n`, `seq` are live; `multiply` is a binary slot.
-pub unsafe fn inplace_multiply(
+/// The GIL is held and `n`, `x` are live.
+pub unsafe fn inplace_multiply<P: PooledType>(
     n: *mut ffi::PyObject,
-    seq: *mut ffi::PyObject,
-    multiply: ffi::binaryfunc,
+    x: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, live operands (caller's contract); a live type's
-    // tp_as_sequence is null or a valid table, and its tp_name a C string.
+    // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        let Some(product) = Owned::new(multiply(n, seq)) else {
-            return ptr::null_mut();
-        };
-        if !product.is_not_implemented() {
-            return product.into_ptr();
+        if ffi::Py_TYPE(n) != super::type_object::<P>() {
+            return not_implemented();
         }
-        let repeat = (*ffi::Py_TYPE(seq))
-            .tp_as_sequence
-            .as_ref()
-            .and_then(|sq| sq.sq_repeat);
-        let Some(repeat) = repeat else {
-            let message = format!(
-                "unsupported operand type(s) for *=: '{}' and '{}'",
+        let product = ffi::PyNumber_Multiply(n, x);
+        if product.is_null() && ffi::PyErr_ExceptionMatches(ffi::PyExc_TypeError) != 0 {
+            let binary = format!(
+                "unsupported operand type(s) for *: '{}' and '{}'",
                 type_name(n),
-                type_name(seq)
+                type_name(x)
             );
-            set_error(ffi::PyExc_TypeError, &message);
-            return ptr::null_mut();
-        };
-        if ffi::PyIndex_Check(n) == 0 {
-            let message = format!(
-                "can't multiply sequence by non-int of type '{}'",
-                type_name(n)
-            );
-            set_error(ffi::PyExc_TypeError, &message);
-            return ptr::null_mut();
+            let (mut kind, mut value, mut traceback) =
+                (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+            ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
+            let said = Owned::new(ffi::PyObject_Str(value)).and_then(|t| str_text(t.as_ptr()));
+            ffi::PyErr_Clear();
+            if said.as_deref() == Some(binary.as_str()) {
+                for held in [kind, value, traceback] {
+                    ffi::Py_XDECREF(held);
+                }
+                let inplace = binary.replacen("for *:", "for *=:", 1);
+                set_error(ffi::PyExc_TypeError, &inplace);
+            } else {
+                ffi::PyErr_Restore(kind, value, traceback);
+            }
         }
-        let count = ffi::PyNumber_AsSsize_t(n, ffi::PyExc_OverflowError);
-        if count == -1 && !ffi::PyErr_Occurred().is_null() {
-            return ptr::null_mut();
-        }
-        repeat(seq, count)
+        product
     }
 }
 

@@ -250,10 +250,26 @@ unsafe extern "C" fn tp_dealloc<P: PooledType>(obj: *mut ffi::PyObject) {
     }
 }
 
-/// `str(obj)`: the builtin's text for the value (int's and float's str is
-/// their repr).
+/// `str(obj)`: the builtin's text for the value. int and float have no
+/// `__str__` of their own (their str is their repr), so a subclass that
+/// overrides `__repr__` is printed by it; a pooled subclass is too.
 unsafe extern "C" fn tp_str<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, obj a live instance of P.
+    // SAFETY: GIL held, obj a live instance of P; both types are live.
+    unsafe {
+        let repr = |tp: *mut ffi::PyTypeObject| (*tp).tp_repr.map(|f| f as usize);
+        if repr(ffi::Py_TYPE(obj)) != repr(type_object::<P>()) {
+            return ffi::PyObject_Repr(obj);
+        }
+        builtin_repr::<P>(obj)
+    }
+}
+
+/// The builtin's repr of `obj`'s value (`5`, `0.5`).
+///
+/// # Safety
+/// The GIL is held and `obj` is a live instance of P.
+unsafe fn builtin_repr<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, obj a live instance of P (caller's contract).
     unsafe {
         let Some(plain) = Owned::new(P::to_builtin(P::read(obj))) else {
             return ptr::null_mut();
@@ -267,7 +283,7 @@ unsafe extern "C" fn tp_repr<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi
     // SAFETY: GIL held, obj a live instance of P; tp_name lives as long as
     // the type, which obj keeps alive.
     unsafe {
-        let Some(text) = Owned::new(tp_str::<P>(obj)) else {
+        let Some(text) = Owned::new(builtin_repr::<P>(obj)) else {
             return ptr::null_mut();
         };
         let Some(value) = crate::capi::type_spec::str_text(text.as_ptr()) else {
