@@ -16,6 +16,7 @@ experiment, and ``python -m legacyint`` prints it as a table.
 """
 
 import numbers
+from importlib.metadata import version as _distribution_version
 
 from ._core import (
     LONG_MAX,
@@ -42,7 +43,8 @@ numbers.Real.register(LegacyFloat)
 # As in Python 2.6+, a full gc.collect() also clears the pool's free list.
 _install_gc_hook()
 
-__version__ = "0.1.0"
+# The installed distribution's version, which maturin took from Cargo.toml.
+__version__: str = _distribution_version("legacyint")
 
 __all__ = [
     "LONG_MAX",

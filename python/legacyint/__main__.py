@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Dict, List, Optional, Sequence
 
-from . import experiment
+from . import __version__, experiment
 
 KIND_GROUPS = {
     "both": ("int", "legacy"),
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "so only clear_free_list() gives blocks back (default: Python 2.6+, gc.collect() clears it)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--version", action="version", version=f"legacyint {__version__}")
     return parser
 
 
