@@ -34,3 +34,13 @@ def test_legacyint_command_version():
     assert command.exists(), f"no console script at {command}"
     done = subprocess.run([str(command), "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"legacyint {legacyint.__version__}"
+
+
+def test_other_missing_attributes_still_raise():
+    assert not hasattr(legacyint, "__no_such_attribute__")
+    try:
+        legacyint.no_such_attribute
+    except AttributeError as error:
+        assert "no_such_attribute" in str(error)
+    else:
+        raise AssertionError("legacyint.no_such_attribute did not raise AttributeError")
