@@ -16,6 +16,7 @@ experiment, and ``python -m legacyint`` prints it as a table.
 """
 
 import numbers
+from typing import TYPE_CHECKING
 
 from ._core import (
     LONG_MAX,
@@ -42,7 +43,21 @@ numbers.Real.register(LegacyFloat)
 # As in Python 2.6+, a full gc.collect() also clears the pool's free list.
 _install_gc_hook()
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    __version__: str
+else:
+
+    def __getattr__(name):
+        # __version__, the installed distribution's (maturin took it from
+        # Cargo.toml), is read on first use: importlib.metadata and what it
+        # imports would make `import legacyint` several times slower.
+        if name == "__version__":
+            from importlib.metadata import version
+
+            globals()["__version__"] = value = version("legacyint")
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LONG_MAX",

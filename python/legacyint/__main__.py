@@ -22,7 +22,7 @@ import signal
 import sys
 from typing import Dict, List, Optional, Sequence
 
-from . import experiment
+from . import __version__, experiment
 
 PROG = "python -m legacyint"
 
@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run even if the estimated peak memory is more than the memory available",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--version", action="version", version=f"legacyint {__version__}")
     return parser
 
 
