@@ -10,7 +10,7 @@
 //!   (shifted left by 3) and the sign (0 positive, 1 zero, 2 negative in its
 //!   low 2 bits); a compact int has `lv_tag < 16` and its magnitude in the
 //!   first digit.
-//! - 3.9 to 3.11: a variable-size header whose `ob_size` is the signed digit
+//! - 3.10 and 3.11: a variable-size header whose `ob_size` is the signed digit
 //!   count, followed by the digits; `|ob_size| <= 1` is one digit.
 //!
 //! The reader checks itself at import against `PyLong_AsLong` on values

@@ -9,12 +9,10 @@ use std::ptr;
 /// Subclassable, and immutable as int and float are. Immutability also lets
 /// the 3.11+ interpreter specialise calls of the type to its vectorcall, and
 /// keeps Python code from replacing `__new__` (which would put foreign
-/// memory on a free list). 3.9 has no immutable heap types.
-#[cfg(Py_3_10)]
+/// memory on a free list; 3.9 has no immutable heap types, which is why the
+/// project needs 3.10).
 pub const TYPE_FLAGS: std::os::raw::c_ulong =
     ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE | ffi::Py_TPFLAGS_IMMUTABLETYPE;
-#[cfg(not(Py_3_10))]
-pub const TYPE_FLAGS: std::os::raw::c_ulong = ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE;
 
 /// One entry of a `PyType_Spec`'s slot table.
 pub fn slot(slot: c_int, pfunc: *mut c_void) -> ffi::PyType_Slot {

@@ -52,14 +52,11 @@ unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
     unsafe {
         match hash_of_double(value_of(obj)) {
             Some(h) => h,
-            // A nan hashes as float's does: by identity from 3.10 on, 0 before.
-            #[cfg(Py_3_10)]
+            // A nan hashes as float's does: by identity (3.10+).
             None => match (*ptr::addr_of_mut!(ffi::PyBaseObject_Type)).tp_hash {
                 Some(by_identity) => by_identity(obj),
                 None => 0,
             },
-            #[cfg(not(Py_3_10))]
-            None => 0,
         }
     }
 }
