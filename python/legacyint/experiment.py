@@ -433,7 +433,23 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         process.wait()
     except KeyboardInterrupt:
         _stop(process)
-        raise ExperimentInterrupted(records) from None
+        # Records the worker wrote before it stopped may still be in the
+        # pipe (its progress line, on the other pipe, can arrive first).
+        # Read them, but not for long: a wrapper's child could hold the pipe.
+        drained: List[Record] = []
+
+        def drain() -> None:
+            for line in stdout:
+                try:
+                    drained.append(_normalized(json.loads(line), kind))
+                except ValueError:
+                    return
+
+        stdout = process.stdout
+        drainer = threading.Thread(target=drain, name=f"legacyint-{kind}-drain", daemon=True)
+        drainer.start()
+        drainer.join(timeout=2)
+        raise ExperimentInterrupted(records + drained) from None
     except BaseException:
         _stop(process)
         raise
