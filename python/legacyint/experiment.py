@@ -416,46 +416,55 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
 
     relay_thread = threading.Thread(target=relay, name=f"legacyint-{kind}-stderr", daemon=True)
     relay_thread.start()
+    # The records are read off the pipe by a thread of their own, so that a
+    # Ctrl-C, which lands in this thread, can never fall between reading a
+    # record and keeping it: every line the worker wrote is in `lines`.
+    lines: List[str] = []
+    stdout = process.stdout
+
+    def read_records() -> None:
+        for line in stdout:
+            if line.strip():
+                lines.append(line)
+
+    reader = threading.Thread(target=read_records, name=f"legacyint-{kind}-stdout", daemon=True)
+    reader.start()
+
+    def record(line: str) -> Record:
+        try:
+            return _normalized(json.loads(line), kind)
+        except ValueError:
+            error = Python2Error if python2 else RuntimeError
+            raise error(
+                f"the {'Python 2 ' if python2 else ''}worker `{' '.join(command)}` printed something that is not "
+                f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
+            ) from None
+
     try:
-        for line in process.stdout:
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except ValueError:
-                _stop(process)
-                error = Python2Error if python2 else RuntimeError
-                raise error(
-                    f"the {'Python 2 ' if python2 else ''}worker `{' '.join(command)}` printed something that is not "
-                    f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
-                ) from None
-            records.append(_normalized(raw, kind))
+        while reader.is_alive() or len(records) < len(lines):
+            reader.join(timeout=0.1)
+            while len(records) < len(lines):  # a line that is no record stops the run at once
+                records.append(record(lines[len(records)]))
         process.wait()
     except KeyboardInterrupt:
         _stop(process)
-        # Records the worker wrote before it stopped may still be in the
-        # pipe (its progress line, on the other pipe, can arrive first).
-        # Read them, but not for long: a wrapper's child could hold the pipe.
-        drained: List[Record] = []
-
-        def drain() -> None:
-            for line in stdout:
-                try:
-                    drained.append(_normalized(json.loads(line), kind))
-                except ValueError:
-                    return
-
-        stdout = process.stdout
-        drainer = threading.Thread(target=drain, name=f"legacyint-{kind}-drain", daemon=True)
-        drainer.start()
-        drainer.join(timeout=2)
-        raise ExperimentInterrupted(records + drained) from None
+        # The worker is gone; what it wrote before is still to be read, but
+        # not for long: a wrapper's child could hold the pipe open.
+        reader.join(timeout=2)
+        done: List[Record] = []
+        for line in list(lines):
+            try:
+                done.append(record(line))
+            except (Python2Error, RuntimeError):
+                break
+        raise ExperimentInterrupted(done) from None
     except BaseException:
         _stop(process)
         raise
     finally:
         relay_thread.join(timeout=5)
-        process.stdout.close()
+        if not reader.is_alive():
+            stdout.close()
         if not relay_thread.is_alive():
             stderr.close()
     returncode = process.returncode
