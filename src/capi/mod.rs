@@ -3,6 +3,7 @@
 //! blocks from `PyMem_Malloc`, and the cell that the GIL guards. Nothing here
 //! knows about pooled types.
 
+pub mod errors;
 pub mod gil_cell;
 pub mod int_layout;
 pub mod owned;

@@ -122,17 +122,11 @@ pub unsafe fn type_name<'a>(obj: *mut ffi::PyObject) -> Cow<'a, str> {
     unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy() }
 }
 
-/// Sets a TypeError or ValueError (`kind`) with a Rust-made message.
+/// Whether a call's keyword dict is absent or empty.
 ///
 /// # Safety
-/// The GIL is held.
-pub unsafe fn set_error(kind: *mut ffi::PyObject, message: &str) {
-    // SAFETY: GIL held; the message str is made, handed over and released.
-    unsafe {
-        let text = new_str(message);
-        if !text.is_null() {
-            ffi::PyErr_SetObject(kind, text);
-            ffi::Py_DECREF(text);
-        }
-    }
+/// The GIL is held and `kwargs` is null or a dict.
+pub unsafe fn no_keywords(kwargs: *mut ffi::PyObject) -> bool {
+    // SAFETY: GIL held; kwargs is a dict when not null (caller's contract).
+    kwargs.is_null() || unsafe { ffi::PyDict_Size(kwargs) } == 0
 }

@@ -5,30 +5,17 @@
 use super::value::{from_double, LegacyFloat};
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
-use crate::pooled::delegated::{self, ask_builtin, ask_builtin_type};
+use crate::pooled::delegated::{self, ask_builtin_type};
+use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
 use pyo3::ffi;
 use std::os::raw::c_void;
 use std::ptr;
 
-macro_rules! float_method {
-    ($fn_name:ident, $py_name:literal) => {
-        unsafe extern "C" fn $fn_name(
-            obj: *mut ffi::PyObject,
-            args: *mut ffi::PyObject,
-            kwargs: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            // SAFETY: a METH_VARARGS | METH_KEYWORDS method: the interpreter
-            // passes a live LegacyFloat, a tuple and a dict or null.
-            unsafe { ask_builtin::<LegacyFloat>(obj, $py_name, args, kwargs) }
-        }
-    };
-}
-
-float_method!(round, c"__round__");
-float_method!(trunc, c"__trunc__");
-float_method!(floor, c"__floor__");
-float_method!(ceil, c"__ceil__");
+delegated_method!(LegacyFloat, round, c"__round__");
+delegated_method!(LegacyFloat, trunc, c"__trunc__");
+delegated_method!(LegacyFloat, floor, c"__floor__");
+delegated_method!(LegacyFloat, ceil, c"__ceil__");
 unsafe extern "C" fn format(
     obj: *mut ffi::PyObject,
     args: *mut ffi::PyObject,
@@ -38,9 +25,9 @@ unsafe extern "C" fn format(
     // tuple and a dict or null.
     unsafe { delegated::format::<LegacyFloat>(obj, args, kwargs) }
 }
-float_method!(is_integer, c"is_integer");
-float_method!(hex, c"hex");
-float_method!(as_integer_ratio, c"as_integer_ratio");
+delegated_method!(LegacyFloat, is_integer, c"is_integer");
+delegated_method!(LegacyFloat, hex, c"hex");
+delegated_method!(LegacyFloat, as_integer_ratio, c"as_integer_ratio");
 
 unsafe extern "C" fn conjugate(
     obj: *mut ffi::PyObject,

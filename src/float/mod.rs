@@ -97,6 +97,12 @@ LegacyFloat(5.0)";
         Some(unsafe { ffi::PyFloat_AS_DOUBLE(obj) })
     }
 
+    #[inline(always)]
+    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<f64> {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { number::pooled_or_exact_double(obj) }
+    }
+
     fn builtin() -> *mut ffi::PyTypeObject {
         ptr::addr_of_mut!(ffi::PyFloat_Type)
     }

@@ -13,8 +13,9 @@ use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::slot;
 use crate::int::number::into_pool as into_int_pool;
 use crate::int::{is_legacy_int, value_of as int_value_of};
+use crate::pooled::binary_slot;
 use crate::pooled::delegated::map_tuple;
-use crate::pooled::dispatch::{self, BinarySlot};
+use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
@@ -70,7 +71,7 @@ unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline]
-unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
+pub(super) unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live.
     unsafe {
         if ffi::PyFloat_CheckExact(obj) != 0 {
@@ -110,55 +111,35 @@ pub unsafe fn into_pool(result: Owned) -> Option<Owned> {
     }
 }
 
-/// A binary operation: `fast` on two doubles, and whatever float would do
-/// (see `dispatch`) when that does not apply or gives up (None).
-///
-/// # Safety
-/// The GIL is held, `a` and `b` are live, one of them a LegacyFloat.
-#[inline]
-unsafe fn binary(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-    fast: fn(f64, f64) -> Option<f64>,
-    slot: BinarySlot,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a and b live.
-    unsafe {
-        if let (Some(x), Some(y)) = (pooled_or_exact_double(a), pooled_or_exact_double(b)) {
-            if let Some(r) = fast(x, y) {
-                return from_double(r);
-            }
-        }
-        dispatch::binary::<LegacyFloat>(a, b, slot)
-    }
-}
-
-macro_rules! binary_slot {
-    ($name:ident, $fast:expr, $slot:path) => {
-        unsafe extern "C" fn $name(
-            a: *mut ffi::PyObject,
-            b: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            // SAFETY: called by the interpreter with the GIL held and two
-            // live operands, one of them a LegacyFloat.
-            unsafe { binary(a, b, $fast, $slot) }
-        }
-    };
-}
-
 // IEEE arithmetic is float's arithmetic; a zero divisor is float's business
 // (ZeroDivisionError), as are //, % and ** with their special cases.
-binary_slot!(nb_add, |x, y| Some(x + y), dispatch::ADD);
-binary_slot!(nb_subtract, |x, y| Some(x - y), dispatch::SUBTRACT);
-binary_slot!(nb_multiply, |x, y| Some(x * y), dispatch::MULTIPLY);
+binary_slot!(LegacyFloat, nb_add, |x, y| Some(x + y), dispatch::ADD);
 binary_slot!(
+    LegacyFloat,
+    nb_subtract,
+    |x, y| Some(x - y),
+    dispatch::SUBTRACT
+);
+binary_slot!(
+    LegacyFloat,
+    nb_multiply,
+    |x, y| Some(x * y),
+    dispatch::MULTIPLY
+);
+binary_slot!(
+    LegacyFloat,
     nb_true_divide,
     |x, y| (y != 0.0).then(|| x / y),
     dispatch::TRUE_DIVIDE
 );
-binary_slot!(nb_floor_divide, |_, _| None, dispatch::FLOOR_DIVIDE);
-binary_slot!(nb_remainder, |_, _| None, dispatch::REMAINDER);
-binary_slot!(nb_divmod, |_, _| None, dispatch::DIVMOD);
+binary_slot!(
+    LegacyFloat,
+    nb_floor_divide,
+    |_, _| None,
+    dispatch::FLOOR_DIVIDE
+);
+binary_slot!(LegacyFloat, nb_remainder, |_, _| None, dispatch::REMAINDER);
+binary_slot!(LegacyFloat, nb_divmod, |_, _| None, dispatch::DIVMOD);
 
 /// `a *= b`: see `dispatch::inplace_multiply`.
 unsafe extern "C" fn nb_inplace_multiply(

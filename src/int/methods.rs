@@ -8,29 +8,16 @@
 use super::small_ints::from_long;
 use super::value::{value_of, LegacyInt};
 use crate::capi::owned::Owned;
-use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
+use crate::capi::type_spec::{getter, method, no_keywords, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{ask_builtin, ask_builtin_type};
+use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
 use crate::pooled::type_object;
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 use std::ptr;
 
-macro_rules! int_method {
-    ($fn_name:ident, $py_name:literal) => {
-        unsafe extern "C" fn $fn_name(
-            obj: *mut ffi::PyObject,
-            args: *mut ffi::PyObject,
-            kwargs: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            // SAFETY: a METH_VARARGS | METH_KEYWORDS method: the interpreter
-            // passes a live LegacyInt, a tuple and a dict or null.
-            unsafe { ask_builtin::<LegacyInt>(obj, $py_name, args, kwargs) }
-        }
-    };
-}
-
-int_method!(to_bytes, c"to_bytes");
+delegated_method!(LegacyInt, to_bytes, c"to_bytes");
 unsafe extern "C" fn format(
     obj: *mut ffi::PyObject,
     args: *mut ffi::PyObject,
@@ -40,19 +27,19 @@ unsafe extern "C" fn format(
     // tuple and a dict or null.
     unsafe { crate::pooled::delegated::format::<LegacyInt>(obj, args, kwargs) }
 }
-int_method!(as_integer_ratio, c"as_integer_ratio");
+delegated_method!(LegacyInt, as_integer_ratio, c"as_integer_ratio");
 
 unsafe extern "C" fn round(
     obj: *mut ffi::PyObject,
     args: *mut ffi::PyObject,
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: as for int_method!; round(x) and round(x, None) are the
+    // SAFETY: a METH_VARARGS | METH_KEYWORDS method (a live LegacyInt, a
+    // tuple, a dict or null); round(x) and round(x, None) are the
     // identity on an int, round(x, n) is int's business.
     unsafe {
-        let no_kwargs = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
         let nargs = ffi::PyTuple_GET_SIZE(args);
-        if no_kwargs
+        if no_keywords(kwargs)
             && (nargs == 0 || (nargs == 1 && ffi::PyTuple_GET_ITEM(args, 0) == ffi::Py_None()))
         {
             return identity::<LegacyInt>(obj);

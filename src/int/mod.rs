@@ -104,7 +104,7 @@ LegacyInt(255)";
                 c_long::MAX
             );
             // SAFETY: GIL held.
-            unsafe { crate::capi::type_spec::set_error(ffi::PyExc_OverflowError, &message) };
+            unsafe { crate::capi::errors::set_error(ffi::PyExc_OverflowError, &message) };
             return None;
         }
         // SAFETY: GIL held.
@@ -112,6 +112,12 @@ LegacyInt(255)";
             return None;
         }
         Some(value)
+    }
+
+    #[inline(always)]
+    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { number::pooled_or_exact_long(obj) }
     }
 
     fn builtin() -> *mut ffi::PyTypeObject {

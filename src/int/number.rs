@@ -15,9 +15,9 @@ use crate::capi::int_layout;
 use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::slot;
 use crate::pooled::delegated::map_tuple;
-use crate::pooled::dispatch::{self, BinarySlot};
+use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
-use crate::pooled::type_object;
+use crate::pooled::{binary_slot, type_object};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 
@@ -62,7 +62,7 @@ pub fn slots() -> Vec<ffi::PyType_Slot> {
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline(always)]
-unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
+pub(super) unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
     // SAFETY: GIL held, obj live.
     unsafe {
         // The common operands first: the exact type checks are one compare,
@@ -121,42 +121,6 @@ pub unsafe fn into_pool_deep(result: Owned) -> Option<Owned> {
     }
 }
 
-/// A binary operation: `fast` on two C longs, and whatever int would do
-/// (see `dispatch`) when that does not apply or gives up (None).
-///
-/// # Safety
-/// The GIL is held, `a` and `b` are live, one of them a LegacyInt.
-#[inline(always)]
-unsafe fn binary(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-    fast: fn(c_long, c_long) -> Option<c_long>,
-    slot: BinarySlot,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a and b live.
-    unsafe {
-        if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
-            if let Some(r) = fast(x, y) {
-                return from_long(r);
-            }
-        }
-        dispatch::binary::<LegacyInt>(a, b, slot)
-    }
-}
-
-macro_rules! binary_slot {
-    ($name:ident, $fast:expr, $slot:path) => {
-        unsafe extern "C" fn $name(
-            a: *mut ffi::PyObject,
-            b: *mut ffi::PyObject,
-        ) -> *mut ffi::PyObject {
-            // SAFETY: called by the interpreter with the GIL held and two
-            // live operands, one of them a LegacyInt.
-            unsafe { binary(a, b, $fast, $slot) }
-        }
-    };
-}
-
 /// Floor division as Python defines it. None for a zero divisor and for
 /// `LONG_MIN // -1`, the one quotient a C long cannot hold.
 fn floor_div(a: c_long, b: c_long) -> Option<c_long> {
@@ -210,16 +174,31 @@ fn rshift(a: c_long, b: c_long) -> Option<c_long> {
     Some(a >> b.min(c_long::BITS as c_long - 1))
 }
 
-binary_slot!(nb_add, c_long::checked_add, dispatch::ADD);
-binary_slot!(nb_subtract, c_long::checked_sub, dispatch::SUBTRACT);
-binary_slot!(nb_multiply, c_long::checked_mul, dispatch::MULTIPLY);
-binary_slot!(nb_floor_divide, floor_div, dispatch::FLOOR_DIVIDE);
-binary_slot!(nb_remainder, floor_mod, dispatch::REMAINDER);
-binary_slot!(nb_lshift, lshift, dispatch::LSHIFT);
-binary_slot!(nb_rshift, rshift, dispatch::RSHIFT);
-binary_slot!(nb_and, |a, b| Some(a & b), dispatch::AND);
-binary_slot!(nb_or, |a, b| Some(a | b), dispatch::OR);
-binary_slot!(nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
+binary_slot!(LegacyInt, nb_add, c_long::checked_add, dispatch::ADD);
+binary_slot!(
+    LegacyInt,
+    nb_subtract,
+    c_long::checked_sub,
+    dispatch::SUBTRACT
+);
+binary_slot!(
+    LegacyInt,
+    nb_multiply,
+    c_long::checked_mul,
+    dispatch::MULTIPLY
+);
+binary_slot!(
+    LegacyInt,
+    nb_floor_divide,
+    floor_div,
+    dispatch::FLOOR_DIVIDE
+);
+binary_slot!(LegacyInt, nb_remainder, floor_mod, dispatch::REMAINDER);
+binary_slot!(LegacyInt, nb_lshift, lshift, dispatch::LSHIFT);
+binary_slot!(LegacyInt, nb_rshift, rshift, dispatch::RSHIFT);
+binary_slot!(LegacyInt, nb_and, |a, b| Some(a & b), dispatch::AND);
+binary_slot!(LegacyInt, nb_or, |a, b| Some(a | b), dispatch::OR);
+binary_slot!(LegacyInt, nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
 
 /// `a *= b`: see `dispatch::inplace_multiply`.
 unsafe extern "C" fn nb_inplace_multiply(

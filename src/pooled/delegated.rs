@@ -3,8 +3,9 @@
 //! pools.
 
 use super::PooledType;
+use crate::capi::errors::reword_pending;
 use crate::capi::owned::Owned;
-use crate::capi::type_spec::{new_str, str_text, type_name};
+use crate::capi::type_spec::{no_keywords, type_name};
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -95,8 +96,7 @@ pub unsafe fn format<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live arguments (caller's contract).
     unsafe {
-        let no_kwargs = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
-        if no_kwargs && ffi::PyTuple_GET_SIZE(args) == 1 {
+        if no_keywords(kwargs) && ffi::PyTuple_GET_SIZE(args) == 1 {
             let spec = ffi::PyTuple_GET_ITEM(args, 0);
             if ffi::PyUnicode_Check(spec) != 0 && ffi::PyUnicode_GetLength(spec) == 0 {
                 return ffi::PyObject_Str(obj);
@@ -104,48 +104,15 @@ pub unsafe fn format<P: PooledType>(
         }
         let formatted = ask_builtin::<P>(obj, c"__format__", args, kwargs);
         if formatted.is_null() {
-            name_in_format_error(obj);
+            let name = type_name(obj);
+            reword_pending(ffi::PyExc_ValueError, |text| {
+                ["'int'", "'float'"].into_iter().find_map(|plain| {
+                    let said = format!("of type {plain}");
+                    text.contains(&said)
+                        .then(|| text.replace(&said, &format!("of type '{name}'")))
+                })
+            });
         }
         formatted
-    }
-}
-
-/// Rewrites the pending exception if it is a ValueError whose message names
-/// int or float as the formatted object's type, to name `obj`'s type. (Not
-/// through pyo3's `PyErr::fetch`/`restore`: that pair left a memory block
-/// behind on each call under the refleak check.)
-///
-/// # Safety
-/// The GIL is held, `obj` is live and an exception is set.
-unsafe fn name_in_format_error(obj: *mut ffi::PyObject) {
-    // SAFETY: GIL held and an exception set (caller's contract); the fetched
-    // exception is owned here and either restored or replaced.
-    unsafe {
-        if ffi::PyErr_ExceptionMatches(ffi::PyExc_ValueError) == 0 {
-            return;
-        }
-        let (mut kind, mut value, mut traceback) =
-            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-        ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
-        ffi::PyErr_NormalizeException(&mut kind, &mut value, &mut traceback);
-        let text = Owned::new(ffi::PyObject_Str(value)).and_then(|t| str_text(t.as_ptr()));
-        let name = type_name(obj);
-        let rewritten = text.and_then(|text| {
-            ["'int'", "'float'"].into_iter().find_map(|plain| {
-                let said = format!("of type {plain}");
-                text.contains(&said)
-                    .then(|| text.replace(&said, &format!("of type '{name}'")))
-            })
-        });
-        ffi::PyErr_Clear(); // from str() or its text, if they failed
-        match rewritten.and_then(|message| Owned::new(new_str(&message))) {
-            Some(message) => {
-                ffi::PyErr_SetObject(ffi::PyExc_ValueError, message.as_ptr());
-                for held in [kind, value, traceback] {
-                    ffi::Py_XDECREF(held);
-                }
-            }
-            None => ffi::PyErr_Restore(kind, value, traceback),
-        }
     }
 }

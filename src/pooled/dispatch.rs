@@ -29,8 +29,9 @@
 //! caller says whether the left operand stood for the exact builtin.
 
 use super::PooledType;
+use crate::capi::errors::reword_pending;
 use crate::capi::owned::{not_implemented, Owned};
-use crate::capi::type_spec::{set_error, str_text, type_name};
+use crate::capi::type_spec::type_name;
 use pyo3::ffi;
 use std::os::raw::c_int;
 use std::ptr;
@@ -196,6 +197,19 @@ unsafe fn number_op(
     }
 }
 
+/// What the builtin's slots see for `a` and `b` (see `PooledType::plain`);
+/// None with an exception set if a plain value cannot be made.
+///
+/// # Safety
+/// The GIL is held and `a`, `b` are live.
+unsafe fn plain_pair<P: PooledType>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+) -> Option<(Owned, Owned)> {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe { Some((Owned::new(P::plain(a))?, Owned::new(P::plain(b))?)) }
+}
+
 /// Whether `subtype_first` holds for a left operand `a`: CPython lets the
 /// right operand's subclass go first against an exact builtin, and so
 /// against anything not replaced, but not against a pooled subclass
@@ -206,6 +220,31 @@ unsafe fn number_op(
 unsafe fn subtype_first<P: PooledType>(a: *mut ffi::PyObject, v: &Owned) -> bool {
     // SAFETY: GIL held, a live.
     v.as_ptr() == a || unsafe { P::is_exact_pooled(a) }
+}
+
+/// The body of a binary slot: `fast` on the values of two operands that
+/// the type computes with itself, and what the builtin would do (`binary`)
+/// for anything else or when `fast` gives up (None: an overflow, a zero
+/// divisor).
+///
+/// # Safety
+/// The GIL is held and `a`, `b` are live, one of them of type P.
+#[inline(always)]
+pub unsafe fn fast_then_dispatch<P: PooledType>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    fast: fn(P::Value, P::Value) -> Option<P::Value>,
+    slot: BinarySlot,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe {
+        if let (Some(x), Some(y)) = (P::fast_operand(a), P::fast_operand(b)) {
+            if let Some(r) = fast(x, y) {
+                return P::from_value(r);
+            }
+        }
+        binary::<P>(a, b, slot)
+    }
 }
 
 /// `a <slot> b` as CPython would answer it with every pooled operand
@@ -222,10 +261,7 @@ pub unsafe fn binary<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        let Some(v) = Owned::new(P::plain(a)) else {
-            return ptr::null_mut();
-        };
-        let Some(w) = Owned::new(P::plain(b)) else {
+        let Some((v, w)) = plain_pair::<P>(a, b) else {
             return ptr::null_mut();
         };
         let first = subtype_first::<P>(a, &v);
@@ -251,10 +287,7 @@ pub unsafe fn power<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        let Some(v) = Owned::new(P::plain(a)) else {
-            return ptr::null_mut();
-        };
-        let Some(w) = Owned::new(P::plain(b)) else {
+        let Some((v, w)) = plain_pair::<P>(a, b) else {
             return ptr::null_mut();
         };
         let Some(z) = Owned::new(P::plain(m)) else {
@@ -307,26 +340,15 @@ pub unsafe fn inplace_multiply<P: PooledType>(
             return not_implemented();
         }
         let product = ffi::PyNumber_Multiply(n, x);
-        if product.is_null() && ffi::PyErr_ExceptionMatches(ffi::PyExc_TypeError) != 0 {
+        if product.is_null() {
             let binary = format!(
                 "unsupported operand type(s) for *: '{}' and '{}'",
                 type_name(n),
                 type_name(x)
             );
-            let (mut kind, mut value, mut traceback) =
-                (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-            ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
-            let said = Owned::new(ffi::PyObject_Str(value)).and_then(|t| str_text(t.as_ptr()));
-            ffi::PyErr_Clear();
-            if said.as_deref() == Some(binary.as_str()) {
-                for held in [kind, value, traceback] {
-                    ffi::Py_XDECREF(held);
-                }
-                let inplace = binary.replacen("for *:", "for *=:", 1);
-                set_error(ffi::PyExc_TypeError, &inplace);
-            } else {
-                ffi::PyErr_Restore(kind, value, traceback);
-            }
+            reword_pending(ffi::PyExc_TypeError, |text| {
+                (text == binary).then(|| binary.replacen("for *:", "for *=:", 1))
+            });
         }
         product
     }
@@ -359,13 +381,10 @@ pub unsafe fn richcompare<P: PooledType>(
     // SAFETY: GIL held, live operands (caller's contract); each type's
     // tp_richcompare is called with an instance of it first, as CPython does.
     unsafe {
-        let Some(v) = Owned::new(P::plain(obj)) else {
+        let Some((v_held, w_held)) = plain_pair::<P>(obj, other) else {
             return ptr::null_mut();
         };
-        let Some(w) = Owned::new(P::plain(other)) else {
-            return ptr::null_mut();
-        };
-        let (v, w) = (v.as_ptr(), w.as_ptr());
+        let (v, w) = (v_held.as_ptr(), w_held.as_ptr());
         let (tv, tw) = (ffi::Py_TYPE(v), ffi::Py_TYPE(w));
         let mut checked_reverse = false;
         if P::is_exact_pooled(obj) && tv != tw && ffi::PyType_IsSubtype(tw, tv) != 0 {

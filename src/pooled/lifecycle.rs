@@ -11,7 +11,9 @@
 
 use super::{is_instance, pickling, type_object, PooledType};
 use crate::capi::owned::Owned;
-use crate::capi::type_spec::{getset_def, getset_end, new_str, slot, slot_end, TYPE_FLAGS};
+use crate::capi::type_spec::{
+    getset_def, getset_end, new_str, no_keywords, slot, slot_end, TYPE_FLAGS,
+};
 use pyo3::{ffi, Python};
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
@@ -147,8 +149,7 @@ unsafe fn value_from_args<P: PooledType>(
 ) -> Option<P::Value> {
     // SAFETY: GIL held; args a tuple (caller's contract), kwargs checked.
     unsafe {
-        let no_kwargs = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
-        if no_kwargs && ffi::PyTuple_GET_SIZE(args) == 1 {
+        if no_keywords(kwargs) && ffi::PyTuple_GET_SIZE(args) == 1 {
             if let Some(value) = P::quick_value(ffi::PyTuple_GET_ITEM(args, 0)) {
                 return Some(value);
             }

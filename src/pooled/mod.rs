@@ -81,6 +81,14 @@ pub trait PooledType: Sized + 'static {
     /// The GIL is held and `obj` is a live instance of the builtin.
     unsafe fn value_of_builtin(obj: *mut ffi::PyObject) -> Option<Self::Value>;
 
+    /// The value of an operand that the type's arithmetic computes with
+    /// itself, without the dispatch (its own objects, the exact builtin
+    /// values it can hold); None for anything else.
+    ///
+    /// # Safety
+    /// The GIL is held and `obj` is live.
+    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
+
     /// The builtin the type stands for.
     fn builtin() -> *mut ffi::PyTypeObject;
 
@@ -130,6 +138,41 @@ pub trait PooledType: Sized + 'static {
     /// The GIL is held.
     unsafe fn bring_back(result: Owned) -> Option<Owned>;
 }
+
+/// `unsafe extern "C" fn $name(a, b)`: a binary number slot of the pooled
+/// type `$ty`, computing `$fast` on two operands that `fast_operand` reads
+/// and leaving everything else to the dispatch (`$slot`).
+macro_rules! binary_slot {
+    ($ty:ty, $name:ident, $fast:expr, $slot:path) => {
+        unsafe extern "C" fn $name(
+            a: *mut pyo3::ffi::PyObject,
+            b: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject {
+            // SAFETY: called by the interpreter with the GIL held and two
+            // live operands, one of them of this type.
+            unsafe { $crate::pooled::dispatch::fast_then_dispatch::<$ty>(a, b, $fast, $slot) }
+        }
+    };
+}
+pub(crate) use binary_slot;
+
+/// `unsafe extern "C" fn $name(obj, args, kwargs)`: a method of the pooled
+/// type `$ty` that is the builtin's own `$py_name` on the value, its result
+/// brought back into the pools.
+macro_rules! delegated_method {
+    ($ty:ty, $name:ident, $py_name:literal) => {
+        unsafe extern "C" fn $name(
+            obj: *mut pyo3::ffi::PyObject,
+            args: *mut pyo3::ffi::PyObject,
+            kwargs: *mut pyo3::ffi::PyObject,
+        ) -> *mut pyo3::ffi::PyObject {
+            // SAFETY: a METH_VARARGS | METH_KEYWORDS method: the interpreter
+            // passes a live instance of the type, a tuple and a dict or null.
+            unsafe { $crate::pooled::delegated::ask_builtin::<$ty>(obj, $py_name, args, kwargs) }
+        }
+    };
+}
+pub(crate) use delegated_method;
 
 /// The type object of `P` (borrowed), or null before it is made.
 ///
