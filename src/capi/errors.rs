@@ -46,7 +46,7 @@ pub unsafe fn reword_pending(
         match text.as_deref().and_then(reword) {
             Some(message) => {
                 for held in [kind_held, value, traceback] {
-                    ffi::Py_XDECREF(held);
+                    drop(Owned::new(held)); // each may be null
                 }
                 set_error(kind, &message);
             }

@@ -19,6 +19,7 @@
 //! off and every read goes through the C API.
 
 use crate::capi::gil_cell::GilCell;
+use crate::capi::owned::Owned;
 use pyo3::ffi;
 use std::os::raw::c_long;
 
@@ -123,13 +124,11 @@ pub unsafe fn enable_if_layout_matches() -> bool {
     for value in probes {
         // SAFETY: GIL held; each probe is a new int released before the next.
         unsafe {
-            let n = ffi::PyLong_FromLong(value);
-            if n.is_null() {
+            let Some(n) = Owned::new(ffi::PyLong_FromLong(value)) else {
                 ffi::PyErr_Clear();
                 return false;
-            }
-            let read = read_unchecked(n);
-            ffi::Py_DECREF(n);
+            };
+            let read = read_unchecked(n.as_ptr());
             // One-digit values must read exactly; 2**30 is two digits and
             // must be refused (that is what pins the digit width to 30 bits).
             let expected = if value.unsigned_abs() <= DIGIT_MAX as u64 {

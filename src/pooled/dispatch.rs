@@ -386,23 +386,25 @@ pub unsafe fn richcompare<P: PooledType>(
         };
         let (v, w) = (v_held.as_ptr(), w_held.as_ptr());
         let (tv, tw) = (ffi::Py_TYPE(v), ffi::Py_TYPE(w));
+        // A comparison's answer, or None to go on (NotImplemented, released).
+        let answered = |r: *mut ffi::PyObject| match Owned::new(r) {
+            Some(r) if r.is_not_implemented() => None,
+            Some(r) => Some(r.into_ptr()),
+            None => Some(ptr::null_mut()),
+        };
         let mut checked_reverse = false;
         if P::is_exact_pooled(obj) && tv != tw && ffi::PyType_IsSubtype(tw, tv) != 0 {
             if let Some(f) = (*tw).tp_richcompare {
                 checked_reverse = true;
-                let r = f(w, v, swapped(op));
-                if r != ffi::Py_NotImplemented() {
+                if let Some(r) = answered(f(w, v, swapped(op))) {
                     return r;
                 }
-                ffi::Py_DECREF(r);
             }
         }
         if let Some(f) = (*tv).tp_richcompare {
-            let r = f(v, w, op);
-            if r != ffi::Py_NotImplemented() {
+            if let Some(r) = answered(f(v, w, op)) {
                 return r;
             }
-            ffi::Py_DECREF(r);
         }
         if !checked_reverse {
             if let Some(f) = (*tw).tp_richcompare {
