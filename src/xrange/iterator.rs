@@ -65,7 +65,10 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
             name: c"legacyint.XRangeIterator".as_ptr(),
             basicsize: std::mem::size_of::<XRangeIteratorObject>() as c_int,
             itemsize: 0,
-            flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_IMMUTABLETYPE) as _,
+            // Made only by xrange, as range_iterator is only made by range.
+            flags: (ffi::Py_TPFLAGS_DEFAULT
+                | ffi::Py_TPFLAGS_IMMUTABLETYPE
+                | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION) as _,
             slots: slots.as_mut_ptr(),
         };
         let tp = ffi::PyType_FromSpec(&mut spec);
