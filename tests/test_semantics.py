@@ -520,6 +520,25 @@ def test_xrange_is_lazy_and_reiterable():
         legacyint.xrange(3)["1"]
 
 
+def test_xrange_iterator_protocol_as_range_iterators():
+    import operator
+
+    it = iter(legacyint.xrange(10**6, 10**6 + 3))
+    assert iter(it) is it and type(it).__name__ == "XRangeIterator"
+    assert operator.length_hint(it) == 3
+    assert next(it) == 10**6 and type(next(it)) is LegacyInt
+    assert operator.length_hint(it) == 1
+    assert list(it) == [10**6 + 2] and operator.length_hint(it) == 0
+    with pytest.raises(StopIteration):
+        next(it)
+    assert list(it) == []  # stays exhausted
+    # The last value's step would overflow a C long: never taken.
+    assert list(legacyint.xrange(LONG_MAX - 2, LONG_MAX, 2)) == [LONG_MAX - 2]
+    assert list(reversed(legacyint.xrange(LONG_MAX, LONG_MIN, LONG_MIN))) == [-1, LONG_MAX]
+    with pytest.raises(TypeError):
+        type(it)()  # not made from Python, as range_iterator is not
+
+
 def test_xrange_too_long_for_a_list():
     huge = legacyint.xrange(LONG_MIN, LONG_MAX)
     with pytest.raises(OverflowError):

@@ -5,6 +5,10 @@
 //! did. Elements are made in Rust straight from the pool: no Python int is
 //! created for any of them.
 
+mod iterator;
+
+pub use iterator::create_type as create_iterator_type;
+
 use crate::int::{from_long, long_value};
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::ffi;
@@ -105,6 +109,20 @@ fn as_c_long(index: &Bound<'_, PyAny>) -> PyResult<c_long> {
     unsafe { long_value(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(index.py()))
 }
 
+/// A new iterator over `len` values from `first` by `step`.
+fn iterator_over(
+    py: Python<'_>,
+    first: c_long,
+    step: c_long,
+    len: u128,
+) -> PyResult<Bound<'_, PyAny>> {
+    // An xrange holds at most 2**64 - 1 values (its bounds are C longs).
+    let len = u64::try_from(len).unwrap_or(u64::MAX);
+    // SAFETY: GIL held (the token); the type is made at import, before any
+    // xrange exists; every value of the xrange fits a C long.
+    unsafe { Bound::from_owned_ptr_or_err(py, iterator::new(first, step, len)) }
+}
+
 /// A LegacyInt from the pool, as an owned Python object.
 fn legacy_int(py: Python<'_>, value: c_long) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: GIL held (the token); from_long returns a new reference or null
@@ -141,28 +159,20 @@ impl XRange {
         self.bounds.checked_len()
     }
 
-    fn __iter__(&self) -> XRangeIterator {
-        XRangeIterator {
-            first: self.bounds.start as i128,
-            step: self.bounds.step as i128,
-            next: 0,
-            len: self.bounds.len(),
-        }
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        iterator_over(py, self.bounds.start, self.bounds.step, self.bounds.len())
     }
 
-    fn __reversed__(&self) -> XRangeIterator {
+    fn __reversed__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let len = self.bounds.len();
         let last = if len == 0 {
             0
         } else {
-            self.bounds.nth(len - 1) as i128
+            self.bounds.nth(len - 1)
         };
-        XRangeIterator {
-            first: last,
-            step: -(self.bounds.step as i128),
-            next: 0,
-            len,
-        }
+        // The step back from the first value may not fit a C long (a step of
+        // LONG_MIN): then the xrange holds one value, and it is never taken.
+        iterator_over(py, last, self.bounds.step.wrapping_neg(), len)
     }
 
     fn __getitem__<'py>(
@@ -200,39 +210,6 @@ impl XRange {
     #[getter]
     fn bounds(&self) -> (c_long, c_long, c_long) {
         (self.bounds.start, self.bounds.stop, self.bounds.step)
-    }
-}
-
-/// The iterator of an xrange: each `next()` pops one LegacyInt from the pool.
-///
-/// Element `i` is `first + i * step` for `i < len`; every one of them lies
-/// within the xrange's bounds, so it fits a C long.
-#[pyclass(module = "legacyint")]
-pub struct XRangeIterator {
-    first: i128,
-    step: i128,
-    next: u128,
-    len: u128,
-}
-
-#[pymethods]
-impl XRangeIterator {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf
-    }
-
-    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        if self.next >= self.len {
-            return Ok(None);
-        }
-        let value = (self.first + self.next as i128 * self.step) as c_long;
-        let item = legacy_int(py, value)?;
-        self.next += 1;
-        Ok(Some(item))
-    }
-
-    fn __length_hint__(&self) -> usize {
-        usize::try_from(self.len - self.next).unwrap_or(usize::MAX)
     }
 }
 
