@@ -73,20 +73,75 @@ def bulk(name, n):
     return elapsed / n
 
 
-def bulk_lazy(name, n):
-    """list(xrange(n)): one object per next() call."""
+def lazy_range(name):
+    """The lazy range a contender iterates: legacyint.xrange, Python 2's
+    xrange, Python 3's range; None for contenders that have none."""
     if name == "legacy":
         import legacyint
 
-        lazy = legacyint.xrange
-    elif name in ("int", "py2"):
-        lazy = range_
-    else:
+        return legacyint.xrange
+    if name in ("int", "py2"):
+        return range_  # xrange under Python 2, range under Python 3
+    return None
+
+
+# The loops of issue 14, each written once for every interpreter: the loop
+# runs in the function's own frame, over locals, with no attribute lookup
+# inside it (the lazy range is bound before the clock starts), so that the
+# interpreter's loop overhead is of the same kind on both sides. Values start
+# at OFFSET, above every small-int cache, so that each one is a new object.
+
+
+def list_xrange(name, n):
+    """list(xrange(n)): one object per next() call, kept in the list."""
+    lazy = lazy_range(name)
+    if lazy is None:
         return None
     t0 = clock_ns()
     values = list(lazy(OFFSET, OFFSET + n))
     elapsed = clock_ns() - t0
     del values
+    return elapsed / n
+
+
+def iterate(name, n):
+    """for x in xrange(n): pass -- each value freed when the next is bound."""
+    lazy = lazy_range(name)
+    if lazy is None:
+        return None
+    values = lazy(OFFSET, OFFSET + n)
+    t0 = clock_ns()
+    for x in values:
+        pass
+    elapsed = clock_ns() - t0
+    return elapsed / n
+
+
+def sum_(name, n):
+    """sum(xrange(n)): the builtin sum over the lazy range."""
+    lazy = lazy_range(name)
+    if lazy is None:
+        return None
+    total = sum
+    values = lazy(OFFSET, OFFSET + n)
+    t0 = clock_ns()
+    result = total(values)
+    elapsed = clock_ns() - t0
+    del result
+    return elapsed / n
+
+
+def alloc_free(name, n):
+    """for i in xrange(n): y = i + 1 -- one object made and one freed per
+    turn, by the add, on top of the iterator's own."""
+    lazy = lazy_range(name)
+    if lazy is None:
+        return None
+    values = lazy(OFFSET, OFFSET + n)
+    t0 = clock_ns()
+    for i in values:
+        y = i + 1  # noqa: F841 - the allocation is the point
+    elapsed = clock_ns() - t0
     return elapsed / n
 
 
@@ -175,7 +230,10 @@ def clear(name, n):
 SCENARIOS = {
     "construct": construct,
     "bulk": bulk,
-    "bulk_lazy": bulk_lazy,
+    "list_xrange": list_xrange,
+    "iterate": iterate,
+    "sum": sum_,
+    "alloc_free": alloc_free,
     "add": add,
     "dealloc": dealloc,
     "memory": memory,

@@ -1,0 +1,98 @@
+"""benchmarks/run.py and benchmarks/scenarios.py run: every scenario gives a
+number for LegacyInt, and scenarios.py runs under Python 2.7 for the "py2"
+contender. Smoke tests at small N: no timing is asserted here.
+"""
+
+import importlib.util
+import json
+import numbers
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
+N = 20_000
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("benchmarks_run", BENCHMARKS / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = load_runner()
+PY2 = runner.find_python2(None)
+needs_py2 = pytest.mark.skipif(
+    PY2 is None,
+    reason="no Python 2.7 on this machine (looked for python2.7 and python2 on PATH and in "
+    "$PYENV_ROOT/versions/2.7*): `pyenv install 2.7.18` lets this run",
+)
+
+# The loops of issue 14 that Python 2.7 runs as the reference.
+PY2_LOOPS = ["list_xrange", "iterate", "sum", "alloc_free"]
+
+
+def run_benchmark(*args):
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_every_scenario_gives_a_number_for_legacyint():
+    done = run_benchmark("--quick", "--n", str(N), "--rounds", "1", "--json", "--no-py2")
+    result = json.loads(done.stdout)
+    assert result["n"] == N
+    assert set(result["median"]) == set(runner.SCENARIOS)
+    for scenario in runner.SCENARIOS:
+        value = result["median"][scenario].get("legacy")
+        assert isinstance(value, numbers.Real), (scenario, value)
+        assert value >= 0 or scenario == "memory", (scenario, value)  # an RSS delta can dip at small N
+    # Python 3's counterpart of each loop runs in the same rounds.
+    for scenario in PY2_LOOPS:
+        assert isinstance(result["median"][scenario].get("int"), numbers.Real), scenario
+
+
+def test_scenarios_are_named_in_the_table():
+    for scenario in PY2_LOOPS:
+        reference, what = runner.SCENARIOS[scenario]
+        assert reference == "py2" and what
+    assert set(runner.TARGETS) <= set(runner.SCENARIOS)
+    done = run_benchmark("--n", str(N), "--rounds", "1", "--no-py2", "--scenario", "bulk_lazy", "--scenario", "sum")
+    rows = [line.split()[0] for line in done.stdout.splitlines()[1:] if line and not line.startswith((" ", "N ="))]
+    assert rows == ["list_xrange", "sum"]  # bulk_lazy, the earlier name, is list_xrange
+
+
+@needs_py2
+@pytest.mark.parametrize("scenario", PY2_LOOPS + ["bulk", "dealloc", "construct", "add"])
+def test_python2_side_of_a_scenario(scenario):
+    """scenarios.py under Python 2.7, one-shot, as the py2 contender."""
+    done = subprocess.run(
+        [PY2, str(BENCHMARKS / "scenarios.py"), scenario, "py2", str(N)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    value = json.loads(done.stdout)["result"]
+    assert isinstance(value, numbers.Real) and value >= 0, value
+
+
+@needs_py2
+def test_python2_column_and_ratio_in_one_run():
+    """The py2 contender runs in the same rounds, and the ratio to it is reported."""
+    args = ["--n", str(N), "--rounds", "1", "--json", "--py2", PY2]
+    for scenario in PY2_LOOPS:
+        args += ["--scenario", scenario]
+    result = json.loads(run_benchmark(*args).stdout)
+    for scenario in PY2_LOOPS:
+        row = result["median"][scenario]
+        assert {"legacy", "int", "py2"} <= set(row), (scenario, row)
+        assert result["vs_py2"][scenario] == pytest.approx(row["legacy"] / row["py2"])
