@@ -278,7 +278,14 @@ for _pooled, _twin in TWIN.items():
 _NAME_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(NAME_MAP, key=len, reverse=True)) + r")\b")
 
 
-_POOLED_REPR = re.compile(r"\b(?:LegacyInt|LegacyFloat)\(([^()]*)\)")
+def _pooled_repr_pattern():
+    """A pooled object's repr as the pooled types write it ("LegacyInt(5)",
+    "PlainLI(5)"), for the classes that keep that repr."""
+    names = [t.__name__ for t in TWIN if t.__repr__ in (LegacyInt.__repr__, LegacyFloat.__repr__)]
+    return re.compile(r"\b(?:" + "|".join(names) + r")\(([^()]*)\)")
+
+
+_POOLED_REPR = _pooled_repr_pattern()
 
 
 def normalise_message(message):
@@ -571,7 +578,8 @@ for _name, _sym in INPLACE_SYMBOLS.items():
 
 def _op_hash(x):
     h = hash(x)
-    if isinstance(x, (float, LegacyFloat)) and math.isnan(x) or isinstance(x, complex) and cmath.isnan(x):
+    if (isinstance(x, (float, LegacyFloat)) and math.isnan(x) or isinstance(x, complex) and cmath.isnan(x)
+            or isinstance(x, Decimal) and x.is_nan()):
         return ("hash of a nan", type(h).__name__)  # id-based since 3.10: only the type is comparable
     if not isinstance(x, (int, float, complex, Fraction, Decimal, LegacyInt, LegacyFloat)):
         return ("hash of an object", type(h).__name__)  # id-based: each side has its own object
