@@ -73,9 +73,12 @@ pub fn _pool_counters<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, P
 #[pyfunction]
 #[pyo3(signature = (kind = "int"))]
 pub fn clear_free_list(py: Python<'_>, kind: &str) -> PyResult<usize> {
-    Ok(match Kind::parse(kind)? {
-        Kind::Int => LegacyInt::pool().with(py, |arena| arena.clear_free_list()),
-        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.clear_free_list()),
+    // SAFETY: the walk runs no Python code: no nested loan.
+    Ok(unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => LegacyInt::pool().with(py, |arena| arena.clear_free_list()),
+            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.clear_free_list()),
+        }
     })
 }
 
@@ -91,9 +94,12 @@ pub fn clear_free_list(py: Python<'_>, kind: &str) -> PyResult<usize> {
 #[pyfunction]
 #[pyo3(signature = (kind = "int"))]
 pub fn block_occupancy(py: Python<'_>, kind: &str) -> PyResult<Vec<usize>> {
-    Ok(match Kind::parse(kind)? {
-        Kind::Int => LegacyInt::pool().with(py, |arena| arena.occupancy()),
-        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.occupancy()),
+    // SAFETY: the walk runs no Python code: no nested loan.
+    Ok(unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => LegacyInt::pool().with(py, |arena| arena.occupancy()),
+            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.occupancy()),
+        }
     })
 }
 
@@ -129,9 +135,12 @@ pub fn malloc_trim(py: Python<'_>) -> bool {
 #[pyfunction]
 #[pyo3(signature = (limit, kind = "int"))]
 pub fn _set_block_limit(py: Python<'_>, limit: Option<usize>, kind: &str) -> PyResult<()> {
-    match Kind::parse(kind)? {
-        Kind::Int => LegacyInt::pool().with(py, |arena| arena.set_block_limit(limit)),
-        Kind::Float => LegacyFloat::pool().with(py, |arena| arena.set_block_limit(limit)),
+    // SAFETY: setting the cap runs no Python code: no nested loan.
+    unsafe {
+        match Kind::parse(kind)? {
+            Kind::Int => LegacyInt::pool().with(py, |arena| arena.set_block_limit(limit)),
+            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.set_block_limit(limit)),
+        }
     }
     Ok(())
 }

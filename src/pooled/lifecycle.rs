@@ -86,7 +86,8 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
 pub unsafe fn new_pooled<P: PooledType>(value: P::Value) -> *mut ffi::PyObject {
     // SAFETY: the GIL is held (caller's contract).
     let py = unsafe { Python::assume_attached() };
-    let Some(slot) = P::pool().with(py, |arena| arena.pop()) else {
+    // SAFETY: popping runs no Python code: no nested loan.
+    let Some(slot) = (unsafe { P::pool().with(py, |arena| arena.pop()) }) else {
         // SAFETY: GIL held.
         return unsafe { ffi::PyErr_NoMemory() };
     };
@@ -239,6 +240,7 @@ unsafe extern "C" fn tp_dealloc<P: PooledType>(obj: *mut ffi::PyObject) {
             // Exact instances are only made by new_pooled, so the slot came
             // from this pool, and the object is dead.
             let slot = NonNull::new_unchecked(obj.cast::<P::Object>());
+            // Pushing runs no Python code: no nested loan.
             P::pool().with(Python::assume_attached(), |arena| arena.push(slot));
         } else if let Some(free) = (*tp).tp_free {
             // Allocated by the subclass's tp_alloc; freed by its partner.
