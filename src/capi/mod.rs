@@ -1,11 +1,12 @@
 //! What the crate knows of CPython's C API beyond `pyo3::ffi`, in one
 //! place: owned references, the tables of a type spec, the layout of an int,
-//! blocks from `PyMem_Malloc`, and the cell that the GIL guards. Nothing here
-//! knows about pooled types.
+//! a new object's header, blocks from `PyMem_Malloc`, and the cell that the
+//! GIL guards. Nothing here knows about pooled types.
 
 pub mod errors;
 pub mod gil_cell;
 pub mod int_layout;
+pub mod object_header;
 pub mod owned;
 pub mod pymem_blocks;
 pub mod type_spec;

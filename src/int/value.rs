@@ -19,7 +19,7 @@ pub struct LegacyIntObject {
 
 // SAFETY: the second word of a LegacyInt is its header's `ob_type` (checked
 // below on the builds that can import the module: free-threaded builds
-// refuse to), which PyObject_Init writes before anyone sees the object and
+// refuse to), which `init_object` writes before anyone sees the object and
 // which points at a type object, never at the arena's FREE_MARK.
 unsafe impl PoolSlot for LegacyIntObject {}
 #[cfg(not(Py_GIL_DISABLED))]

@@ -10,6 +10,7 @@
 //! never reach a free list.
 
 use super::{is_instance, pickling, type_object, PooledType};
+use crate::capi::object_header::init_object;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{
     getset_def, getset_end, new_str, no_keywords, slot, slot_end, TYPE_FLAGS,
@@ -74,10 +75,9 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
     }
 }
 
-/// A new exact `P` in a slot popped from its pool: the header written by
-/// `PyObject_Init` (type, a reference to the heap type, refcount, and
-/// whatever else this build's header holds, so no header field is written
-/// by hand), then the value. Null with MemoryError set when no block can be
+/// A new exact `P` in a slot popped from its pool: the header as
+/// `PyObject_Init` writes it (refcount, type, a reference to the heap type;
+/// `init_object`), then the value. Null with MemoryError set when no block can be
 /// had. Python 2's `PyInt_FromLong` without the cache.
 ///
 /// # Safety
@@ -93,9 +93,10 @@ pub unsafe fn new_pooled<P: PooledType>(value: P::Value) -> *mut ffi::PyObject {
     };
     let obj = slot.as_ptr();
     // SAFETY: the slot is memory of the object's size and alignment, owned
-    // by nobody else until returned; PyObject_Init runs no Python code.
+    // by nobody else until returned, and not a block of CPython's
+    // allocators; writing the header runs no Python code.
     unsafe {
-        ffi::PyObject_Init(obj.cast(), type_object::<P>());
+        init_object(obj.cast(), type_object::<P>());
         P::write(obj, value);
     }
     obj.cast()
