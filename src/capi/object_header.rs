@@ -54,7 +54,9 @@ pub unsafe fn init_object(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
         }
         // One word, whether the field is a plain count (3.10, 3.11) or a
         // union over it (3.12+): see REFCOUNT_IS_FIRST_WORD.
-        std::ptr::addr_of_mut!((*obj).ob_refcnt).cast::<ffi::Py_ssize_t>().write(1);
+        std::ptr::addr_of_mut!((*obj).ob_refcnt)
+            .cast::<ffi::Py_ssize_t>()
+            .write(1);
         std::ptr::addr_of_mut!((*obj).ob_type).write(tp);
         ffi::Py_INCREF(tp.cast());
     }
@@ -68,7 +70,10 @@ const _: () = {
     assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<ffi::Py_ssize_t>());
 };
 
-#[cfg(all(Py_3_13, not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))))]
+#[cfg(all(
+    Py_3_13,
+    not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))
+))]
 extern "C" {
     /// CPython 3.13+: the reference tracer's function, or null; `data`, if
     /// not null, receives its data pointer. Not in pyo3's bindings.
@@ -79,7 +84,10 @@ extern "C" {
 ///
 /// # Safety
 /// The GIL is held.
-#[cfg(all(Py_3_13, not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))))]
+#[cfg(all(
+    Py_3_13,
+    not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))
+))]
 #[inline(always)]
 unsafe fn ref_tracer_is_set() -> bool {
     // SAFETY: GIL held; the function only reads the runtime's tracer field,

@@ -103,6 +103,12 @@ LegacyFloat(5.0)";
         unsafe { number::pooled_or_exact_double(obj) }
     }
 
+    #[inline(always)]
+    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<f64> {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { number::exact_double(obj) }
+    }
+
     fn builtin() -> *mut ffi::PyTypeObject {
         ptr::addr_of_mut!(ffi::PyFloat_Type)
     }

@@ -12,11 +12,11 @@ use crate::capi::int_layout;
 use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::slot;
 use crate::int::number::into_pool as into_int_pool;
-use crate::int::{is_legacy_int, value_of as int_value_of};
-use crate::pooled::binary_slot;
+use crate::int::{is_legacy_int, value_of as int_value_of, LegacyInt};
 use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
+use crate::pooled::{binary_slot, type_object};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 use std::ptr;
@@ -74,17 +74,44 @@ unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
 pub(super) unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live.
     unsafe {
-        if ffi::PyFloat_CheckExact(obj) != 0 {
-            return Some(ffi::PyFloat_AS_DOUBLE(obj));
+        if let Some(value) = exact_double(obj) {
+            return Some(value);
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
-            return int_layout::read(obj).map(|v| v as f64);
+            // More than one digit: float's own conversion rounds it.
+            return None;
         }
         if is_legacy_float(obj) {
             return Some(value_of(obj));
         }
         if is_legacy_int(obj) {
             // i64 to f64 rounds to nearest, ties to even: PyLong_AsDouble's rule.
+            return Some(int_value_of(obj) as f64);
+        }
+        None
+    }
+}
+
+/// `pooled_or_exact_double` without a call: an exact LegacyFloat, float,
+/// LegacyInt, or one-digit int.
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+#[inline(always)]
+pub(super) unsafe fn exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
+    // SAFETY: GIL held, obj live.
+    unsafe {
+        let tp = ffi::Py_TYPE(obj);
+        if tp == type_object::<LegacyFloat>() {
+            return Some(value_of(obj));
+        }
+        if ffi::PyFloat_CheckExact(obj) != 0 {
+            return Some(ffi::PyFloat_AS_DOUBLE(obj));
+        }
+        if ffi::PyLong_CheckExact(obj) != 0 {
+            return int_layout::read(obj).map(|v| v as f64);
+        }
+        if tp == type_object::<LegacyInt>() {
             return Some(int_value_of(obj) as f64);
         }
         None

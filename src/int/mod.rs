@@ -120,6 +120,12 @@ LegacyInt(255)";
         unsafe { number::pooled_or_exact_long(obj) }
     }
 
+    #[inline(always)]
+    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
+        // SAFETY: GIL held, obj live (the trait's contract).
+        unsafe { number::exact_long(obj) }
+    }
+
     fn builtin() -> *mut ffi::PyTypeObject {
         ptr::addr_of_mut!(ffi::PyLong_Type)
     }

@@ -67,19 +67,35 @@ pub(super) unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_l
     unsafe {
         // The common operands first: the exact type checks are one compare,
         // the subclass check walks the MRO.
-        if ffi::Py_TYPE(obj) == type_object::<LegacyInt>() {
-            return Some(value_of(obj));
+        if let Some(value) = exact_long(obj) {
+            return Some(value);
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
-            if let Some(value) = int_layout::read(obj) {
-                return Some(value);
-            }
             let mut overflow: c_int = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
             return (overflow == 0).then_some(value);
         }
         if is_legacy_int(obj) {
             return Some(value_of(obj));
+        }
+        None
+    }
+}
+
+/// `pooled_or_exact_long` without a call: an exact LegacyInt, or an exact
+/// int read in place (one digit).
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+#[inline(always)]
+pub(super) unsafe fn exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
+    // SAFETY: GIL held, obj live.
+    unsafe {
+        if ffi::Py_TYPE(obj) == type_object::<LegacyInt>() {
+            return Some(value_of(obj));
+        }
+        if ffi::PyLong_CheckExact(obj) != 0 {
+            return int_layout::read(obj);
         }
         None
     }

@@ -227,10 +227,37 @@ unsafe fn subtype_first<P: PooledType>(a: *mut ffi::PyObject, v: &Owned) -> bool
 /// for anything else or when `fast` gives up (None: an overflow, a zero
 /// divisor).
 ///
+/// Two exact operands take the inline path, which calls nothing (the pool
+/// fills a block out of line too), so the slot needs no stack frame; any
+/// other operand, and any result `fast` refuses, goes to `read_then_dispatch`.
+///
 /// # Safety
 /// The GIL is held and `a`, `b` are live, one of them of type P.
 #[inline(always)]
 pub unsafe fn fast_then_dispatch<P: PooledType>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    fast: fn(P::Value, P::Value) -> Option<P::Value>,
+    slot: BinarySlot,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe {
+        if let (Some(x), Some(y)) = (P::exact_operand(a), P::exact_operand(b)) {
+            if let Some(r) = fast(x, y) {
+                return P::from_value(r);
+            }
+        }
+        read_then_dispatch::<P>(a, b, fast, slot)
+    }
+}
+
+/// `fast_then_dispatch` past its inline path: `fast` on any operands that
+/// `fast_operand` reads (subclass instances, bigger ints), else `binary`.
+///
+/// # Safety
+/// As `fast_then_dispatch`.
+#[inline(never)]
+unsafe fn read_then_dispatch<P: PooledType>(
     a: *mut ffi::PyObject,
     b: *mut ffi::PyObject,
     fast: fn(P::Value, P::Value) -> Option<P::Value>,

@@ -87,10 +87,44 @@ pub unsafe fn new_pooled<P: PooledType>(value: P::Value) -> *mut ffi::PyObject {
     // SAFETY: the GIL is held (caller's contract).
     let py = unsafe { Python::assume_attached() };
     // SAFETY: popping runs no Python code: no nested loan.
-    let Some(slot) = (unsafe { P::pool().with(py, |arena| arena.pop()) }) else {
+    match unsafe { P::pool().with(py, |arena| arena.pop_free()) } {
+        // SAFETY: GIL held, the type exists, the slot just popped.
+        Some(slot) => unsafe { fill_slot::<P>(slot, value) },
+        // SAFETY: GIL held, the type exists.
+        None => unsafe { new_pooled_in_new_block::<P>(value) },
+    }
+}
+
+/// `new_pooled` when the free list is empty: one block is filled first
+/// (Python 2's `fill_free_list`). Out of line, so that the inline path
+/// calls nothing and keeps no value across a call.
+///
+/// # Safety
+/// As `new_pooled`.
+#[cold]
+#[inline(never)]
+unsafe fn new_pooled_in_new_block<P: PooledType>(value: P::Value) -> *mut ffi::PyObject {
+    // SAFETY: the GIL is held (caller's contract).
+    let py = unsafe { Python::assume_attached() };
+    // SAFETY: popping and filling run no Python code: no nested loan.
+    match unsafe { P::pool().with(py, |arena| arena.pop()) } {
+        // SAFETY: GIL held, the type exists, the slot just popped.
+        Some(slot) => unsafe { fill_slot::<P>(slot, value) },
         // SAFETY: GIL held.
-        return unsafe { ffi::PyErr_NoMemory() };
-    };
+        None => unsafe { ffi::PyErr_NoMemory() },
+    }
+}
+
+/// Makes a popped slot a new `P` holding `value`.
+///
+/// # Safety
+/// The GIL is held, the type exists, and `slot` was just popped from `P`'s
+/// pool.
+#[inline(always)]
+unsafe fn fill_slot<P: PooledType>(
+    slot: NonNull<P::Object>,
+    value: P::Value,
+) -> *mut ffi::PyObject {
     let obj = slot.as_ptr();
     // SAFETY: the slot is memory of the object's size and alignment, owned
     // by nobody else until returned, and not a block of CPython's
@@ -161,8 +195,9 @@ unsafe fn value_from_args<P: PooledType>(
     }
 }
 
-/// `P(x)` through vectorcall: one argument read in place when `P` can;
-/// anything else takes the general path.
+/// `P(x)` through vectorcall: an exact operand (`P::exact_operand`) read
+/// in place without a call, other single arguments by `one_argument`,
+/// anything else by the general path.
 unsafe extern "C" fn vectorcall<P: PooledType>(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -174,11 +209,31 @@ unsafe extern "C" fn vectorcall<P: PooledType>(
     unsafe {
         let nargs = ffi::PyVectorcall_NARGS(nargsf);
         if callable == type_object::<P>().cast() && kwnames.is_null() && nargs == 1 {
-            if let Some(value) = P::quick_value(*args) {
+            if let Some(value) = P::exact_operand(*args) {
                 return P::from_value(value);
             }
+            return one_argument::<P>(callable, args);
         }
         vectorcall_general(callable, args, nargs, kwnames)
+    }
+}
+
+/// `P(x)` for one argument that is not an exact operand: `P::quick_value`
+/// when it reads `x` (a bigger int, say), else the general path.
+///
+/// # Safety
+/// As `vectorcall`, for a call of `P` itself with one positional argument.
+#[inline(never)]
+unsafe fn one_argument<P: PooledType>(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held; `args` holds the one argument (caller's contract).
+    unsafe {
+        if let Some(value) = P::quick_value(*args) {
+            return P::from_value(value);
+        }
+        vectorcall_general(callable, args, 1, ptr::null_mut())
     }
 }
 

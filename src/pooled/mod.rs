@@ -89,6 +89,18 @@ pub trait PooledType: Sized + 'static {
     /// The GIL is held and `obj` is live.
     unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
 
+    /// `fast_operand` for the operands it reads without any call: exact
+    /// instances of the pooled types and the exact builtin values read in
+    /// place. None where `fast_operand` may still find a value. Kept apart
+    /// so that the hot path of a number slot calls nothing and saves no
+    /// registers. The value is also what the builtin's constructor makes of
+    /// such an operand (`int(x)` is `x`; `float(n)` rounds an int to
+    /// nearest, as the conversion to `f64` does), so `P(x)` reads it too.
+    ///
+    /// # Safety
+    /// The GIL is held and `obj` is live.
+    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
+
     /// The builtin the type stands for.
     fn builtin() -> *mut ffi::PyTypeObject;
 
