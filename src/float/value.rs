@@ -25,7 +25,8 @@ unsafe impl PoolSlot for LegacyFloatObject {}
 #[cfg(not(Py_GIL_DISABLED))]
 const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());
 
-/// The type object, made once per process and never freed.
+/// The type object, made once per process and never freed: exact
+/// LegacyFloats hold no reference to it.
 pub(super) static TYPE: GilCell<*mut ffi::PyTypeObject> = GilCell::new(ptr::null_mut());
 
 /// The float pool.

@@ -25,8 +25,8 @@ unsafe impl PoolSlot for LegacyIntObject {}
 #[cfg(not(Py_GIL_DISABLED))]
 const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());
 
-/// The type object, made once per process and never freed: every LegacyInt
-/// holds a reference to it, and they can outlive the module.
+/// The type object, made once per process and never freed: LegacyInts can
+/// outlive the module, and exact ones hold no reference to it.
 pub(super) static TYPE: GilCell<*mut ffi::PyTypeObject> = GilCell::new(ptr::null_mut());
 
 /// The int pool.

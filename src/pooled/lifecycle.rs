@@ -10,7 +10,7 @@
 //! never reach a free list.
 
 use super::{is_instance, pickling, type_object, PooledType};
-use crate::capi::object_header::init_object;
+use crate::capi::object_header::init_object_of_lasting_type;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{
     getset_def, getset_end, new_str, no_keywords, slot, slot_end, TYPE_FLAGS,
@@ -76,8 +76,8 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
 }
 
 /// A new exact `P` in a slot popped from its pool: the header as
-/// `PyObject_Init` writes it (refcount, type, a reference to the heap type;
-/// `init_object`), then the value. Null with MemoryError set when no block can be
+/// `PyObject_Init` writes it, without a reference to the type, which lives
+/// as long as the process (`init_object_of_lasting_type`), then the value. Null with MemoryError set when no block can be
 /// had. Python 2's `PyInt_FromLong` without the cache.
 ///
 /// # Safety
@@ -130,7 +130,7 @@ unsafe fn fill_slot<P: PooledType>(
     // by nobody else until returned, and not a block of CPython's
     // allocators; writing the header runs no Python code.
     unsafe {
-        init_object(obj.cast(), type_object::<P>());
+        init_object_of_lasting_type(obj.cast(), type_object::<P>());
         P::write(obj, value);
     }
     obj.cast()
@@ -294,17 +294,33 @@ unsafe extern "C" fn tp_dealloc<P: PooledType>(obj: *mut ffi::PyObject) {
         let tp = ffi::Py_TYPE(obj);
         if tp == type_object::<P>() {
             // Exact instances are only made by new_pooled, so the slot came
-            // from this pool, and the object is dead.
+            // from this pool, and the object is dead. It held no reference
+            // to its type (see new_pooled).
             let slot = NonNull::new_unchecked(obj.cast::<P::Object>());
             // Pushing runs no Python code: no nested loan.
             P::pool().with(Python::assume_attached(), |arena| arena.push(slot));
-        } else if let Some(free) = (*tp).tp_free {
-            // Allocated by the subclass's tp_alloc; freed by its partner.
+        } else {
+            free_subclass_instance(obj, tp);
+        }
+    }
+}
+
+/// `tp_dealloc` for an instance of a subclass, which its type's `tp_alloc`
+/// allocated. Out of line, so that the exact path keeps no register.
+///
+/// # Safety
+/// As `tp_dealloc`, `tp` being the object's type.
+#[inline(never)]
+unsafe fn free_subclass_instance(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
+    // SAFETY: the caller's contract; the type outlives the call because the
+    // object's own reference to it is dropped last.
+    unsafe {
+        if let Some(free) = (*tp).tp_free {
             free(obj.cast());
         }
-        // Every instance of a heap type holds a reference to its type
-        // (PyObject_Init or tp_alloc took it); subtype_dealloc leaves
-        // dropping it to us because our base type is a heap type too.
+        // A subclass instance holds a reference to its type (tp_alloc took
+        // it); subtype_dealloc leaves dropping it to us because our base
+        // type is a heap type too.
         ffi::Py_DECREF(tp.cast());
     }
 }

@@ -34,7 +34,8 @@ pub trait PooledType: Sized + 'static {
     const DOC: &'static CStr;
 
     /// Where the type object is kept once made: a pointer that holds one
-    /// reference for the life of the process.
+    /// reference for the life of the process. Exact instances rely on it:
+    /// they hold no reference to their type of their own.
     fn type_cell() -> &'static GilCell<*mut ffi::PyTypeObject>;
 
     /// The pool that serves the type's exact instances.
