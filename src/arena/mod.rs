@@ -369,9 +369,9 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         self.block_limit
     }
 
-    /// Takes a new block and links its slots into the free list, last slot
-    /// first, as Python 2's `fill_free_list`. Returns false, changing
-    /// nothing, if no block can be had.
+    /// Takes a new block and links its slots into the free list, first slot
+    /// at the head (Python 2's `fill_free_list` put the last one there).
+    /// Returns false, changing nothing, if no block can be had.
     #[cold]
     fn fill_free_list(&mut self) -> bool {
         if self.block_limit.is_some_and(|limit| self.blocks >= limit) {
@@ -389,16 +389,27 @@ impl<T, A: BlockAllocator> Arena<T, A> {
         unsafe {
             (*block).next = self.block_list;
             let first = Self::first_slot(block);
-            let mut next: *mut FreeSlot = self.free_list;
-            for i in 0..Self::SLOTS_PER_BLOCK {
-                let slot = first.add(i).cast::<FreeSlot>();
-                slot.write(FreeSlot {
+            // Each slot links to the one above it, the last to the old head,
+            // and the first becomes the head: pops hand the slots out lowest
+            // first, so consecutive allocations climb through memory, which
+            // the CPU's prefetchers follow; and the links are written in
+            // the same climbing order, into a block that is often fresh
+            // from the allocator. Python 2 handed them out highest first; a
+            // list built, read or freed that way ran at a third to half the
+            // speed (see the README's Speed section).
+            let slots = Self::SLOTS_PER_BLOCK;
+            for i in 0..slots {
+                let next = if i + 1 < slots {
+                    first.add(i + 1).cast::<FreeSlot>()
+                } else {
+                    self.free_list
+                };
+                first.add(i).cast::<FreeSlot>().write(FreeSlot {
                     next,
                     mark: free_mark(),
                 });
-                next = slot;
             }
-            self.free_list = next;
+            self.free_list = first.cast::<FreeSlot>();
         }
         self.block_list = block;
         self.blocks += 1;
@@ -424,8 +435,9 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
     /// Returns the number of live objects, all of them in kept blocks.
     ///
     /// Python 2.7's `PyInt_ClearFreeList`, run by every full `gc.collect()`.
-    /// The free list comes out ordered as Python 2's: within each kept block,
-    /// the highest free slot first. Blocks keep their order.
+    /// The free list comes out in the order `fill_free_list` gives a new
+    /// block: within each kept block, the lowest free slot first, and the
+    /// oldest block first.
     ///
     /// ```
     /// use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
@@ -470,7 +482,8 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
                     continue;
                 }
                 live_total += live;
-                for i in 0..Self::SLOTS_PER_BLOCK {
+                // Pushed highest first, so the lowest comes out first.
+                for i in (0..Self::SLOTS_PER_BLOCK).rev() {
                     let slot = first.add(i);
                     if Self::is_free(slot, mark) {
                         let slot = slot.cast::<FreeSlot>();

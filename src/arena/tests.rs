@@ -60,13 +60,13 @@ fn geometry_is_python_2s() {
 }
 
 #[test]
-fn fill_links_last_slot_first_and_pop_walks_down() {
+fn fill_links_first_slot_first_and_pop_walks_up() {
     let mut arena = TestArena::new(SystemBlocks);
     let a = live(&mut arena, 1).as_ptr() as usize;
     let b = live(&mut arena, 2).as_ptr() as usize;
-    assert_eq!(a - b, size_of::<Obj>());
+    assert_eq!(b - a, size_of::<Obj>());
     let block = arena.block_list as usize;
-    assert_eq!(a, block + BHEAD_SIZE + 40 * size_of::<Obj>());
+    assert_eq!(a, block + BHEAD_SIZE);
     check_invariants(&arena);
 }
 
@@ -271,4 +271,29 @@ proptest! {
         }
         check_invariants(&arena);
     }
+}
+
+/// `clear_free_list` rebuilds the list of a kept block in the order of a
+/// fill: lowest address first, whatever order the slots were freed in.
+#[test]
+fn clear_free_list_keeps_pops_climbing() {
+    let mut arena = TestArena::new(SystemBlocks);
+    let n = TestArena::SLOTS_PER_BLOCK;
+    let slots: Vec<_> = (0..n).map(|i| live(&mut arena, i as i64)).collect();
+    // Keep the block with one live object, free the rest in a scrambled
+    // order, and let clear_free_list rebuild the list.
+    for (i, s) in slots.iter().enumerate().skip(1) {
+        if i % 2 == 0 {
+            unsafe { arena.push(*s) };
+        }
+    }
+    for (i, s) in slots.iter().enumerate().skip(1) {
+        if i % 2 == 1 {
+            unsafe { arena.push(*s) };
+        }
+    }
+    assert_eq!(arena.clear_free_list(), 1);
+    let again: Vec<_> = (1..n).map(|i| live(&mut arena, i as i64)).collect();
+    assert_eq!(again, slots[1..]);
+    check_invariants(&arena);
 }
