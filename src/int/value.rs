@@ -19,8 +19,9 @@ pub struct LegacyIntObject {
 
 // SAFETY: the second word of a LegacyInt is its header's `ob_type` (checked
 // below on the builds that can import the module: free-threaded builds
-// refuse to), which `init_object` writes before anyone sees the object and
-// which points at a type object, never at the arena's FREE_MARK.
+// refuse to), which `init_object_of_lasting_type` writes before anyone sees
+// the object and which points at a type object, never at the arena's
+// FREE_MARK.
 unsafe impl PoolSlot for LegacyIntObject {}
 #[cfg(not(Py_GIL_DISABLED))]
 const _: () = assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<usize>());

@@ -77,7 +77,8 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
 
 /// A new exact `P` in a slot popped from its pool: the header as
 /// `PyObject_Init` writes it, without a reference to the type, which lives
-/// as long as the process (`init_object_of_lasting_type`), then the value. Null with MemoryError set when no block can be
+/// as long as the process (`init_object_of_lasting_type`), then the value.
+/// Null with MemoryError set when no block can be
 /// had. Python 2's `PyInt_FromLong` without the cache.
 ///
 /// # Safety
@@ -89,7 +90,7 @@ pub unsafe fn new_pooled<P: PooledType>(value: P::Value) -> *mut ffi::PyObject {
     // SAFETY: popping runs no Python code: no nested loan.
     match unsafe { P::pool().with(py, |arena| arena.pop_free()) } {
         // SAFETY: GIL held, the type exists, the slot just popped.
-        Some(slot) => unsafe { fill_slot::<P>(slot, value) },
+        Some(slot) => unsafe { init_slot::<P>(slot, value) },
         // SAFETY: GIL held, the type exists.
         None => unsafe { new_pooled_in_new_block::<P>(value) },
     }
@@ -109,7 +110,7 @@ unsafe fn new_pooled_in_new_block<P: PooledType>(value: P::Value) -> *mut ffi::P
     // SAFETY: popping and filling run no Python code: no nested loan.
     match unsafe { P::pool().with(py, |arena| arena.pop()) } {
         // SAFETY: GIL held, the type exists, the slot just popped.
-        Some(slot) => unsafe { fill_slot::<P>(slot, value) },
+        Some(slot) => unsafe { init_slot::<P>(slot, value) },
         // SAFETY: GIL held.
         None => unsafe { ffi::PyErr_NoMemory() },
     }
@@ -121,7 +122,7 @@ unsafe fn new_pooled_in_new_block<P: PooledType>(value: P::Value) -> *mut ffi::P
 /// The GIL is held, the type exists, and `slot` was just popped from `P`'s
 /// pool.
 #[inline(always)]
-unsafe fn fill_slot<P: PooledType>(
+unsafe fn init_slot<P: PooledType>(
     slot: NonNull<P::Object>,
     value: P::Value,
 ) -> *mut ffi::PyObject {
