@@ -50,12 +50,17 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         // The pool is guarded by the GIL and free-threaded CPython requires
         // every object to come from its own allocator: see the README.
         return Err(PyImportError::new_err(
-            "legacyint needs a CPython with the GIL: free-threaded builds (3.13t, 3.14t) \
+            "legacyint needs a CPython with the GIL: free-threaded builds (3.14t, 3.15t) \
              require objects from the interpreter's own allocator, not a private pool",
         ));
     }
     let py = m.py();
     refuse_subinterpreters()?;
+    // Before any object is made: a debug interpreter (sys.gettotalrefcount)
+    // loads this build too, and counts every reference.
+    let debug_interpreter = py.import("sys")?.hasattr("gettotalrefcount")?;
+    // SAFETY: GIL held during module init.
+    unsafe { capi::object_header::choose_at_import(debug_interpreter) };
     // SAFETY: GIL held during module init; create_type returns a new
     // reference or null with an exception set, which from_owned_ptr_or_err
     // takes over.

@@ -16,7 +16,9 @@
 //! The reader checks itself at import against `PyLong_AsLong` on values
 //! that exercise the sign and the digit width; if the layout is not the one
 //! expected (an unusual build with 15-bit digits, say), the fast path stays
-//! off and every read goes through the C API.
+//! off and every read goes through the C API. It also stays off on a
+//! CPython newer than the newest checked (`checked_cpython`), whose layout
+//! could pass the probes by chance and differ elsewhere.
 
 use crate::capi::gil_cell::GilCell;
 use crate::capi::owned::Owned;
@@ -106,6 +108,11 @@ unsafe fn read_unchecked(n: *mut ffi::PyObject) -> Option<c_long> {
 /// # Safety
 /// The GIL is held.
 pub unsafe fn enable_if_layout_matches() -> bool {
+    // A CPython newer than the newest checked (`checked_cpython`) is read
+    // through the C API until its layout has been checked.
+    if !cfg!(legacyint_checked_layout) {
+        return false;
+    }
     const DIGIT_MAX: c_long = (1 << 30) - 1;
     let probes: [c_long; 11] = [
         0,

@@ -3,6 +3,9 @@
 //! a new object's header, blocks from `PyMem_Malloc`, and the cell that the
 //! GIL guards. Nothing here knows about pooled types.
 
+// Compiled by build.rs, which turns it into cfgs; here for its unit tests.
+#[cfg(test)]
+mod checked_cpython;
 pub mod errors;
 pub mod gil_cell;
 pub mod int_layout;

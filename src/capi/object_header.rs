@@ -15,8 +15,14 @@
 //!   `PyRefTracer_SetTracer`, if there is one. Profilers pair that CREATE
 //!   with the DESTROY that `_Py_Dealloc` reports, so when a tracer is set
 //!   the header goes through `PyObject_Init` to report it.
-//! - Debug builds (`Py_REF_DEBUG`, `Py_TRACE_REFS`) also count the object or
-//!   link it into the list of all objects: they always take `PyObject_Init`.
+//! - Debug builds (`Py_REF_DEBUG`) also count every new reference in a
+//!   total that `sys.gettotalrefcount()` reports. A crate compiled for one
+//!   always takes `PyObject_Init`; so does a release build loaded by a debug
+//!   interpreter (the extension suffix and the wheel tag are the same),
+//!   which `choose_at_import` detects by its `sys.gettotalrefcount`.
+//! - Free-threaded builds and CPython versions newer than the newest checked
+//!   (`checked_cpython`) have other or unknown header fields: their crates
+//!   are compiled without the inline writer (no `legacyint_inline_header`).
 //!
 //! The call itself (with `_Py_NewReference` behind it) was about 23 of the
 //! instructions of every pooled allocation under callgrind, more than the
@@ -28,6 +34,8 @@
 //! increment here, and no decrement when the object dies, which saved
 //! another 3 instructions of each allocation and deallocation pair.
 
+#[cfg(legacyint_inline_header)]
+use crate::capi::gil_cell::GilCell;
 use pyo3::ffi;
 
 /// Makes `obj` a new object of type `tp` with one reference, as
@@ -42,51 +50,91 @@ use pyo3::ffi;
 /// the life of the process).
 #[inline(always)]
 pub unsafe fn init_object_of_lasting_type(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
-    #[cfg(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))]
-    // SAFETY: as PyObject_Init's own contract, which the caller's implies;
-    // the reference it takes to `tp` is dropped at once, and never to zero,
-    // since `tp` is held for the life of the process.
-    unsafe {
-        ffi::PyObject_Init(obj, tp);
-        ffi::Py_DECREF(tp.cast());
-    }
-    #[cfg(not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS")))]
+    #[cfg(legacyint_inline_header)]
     // SAFETY: the GIL is held and nothing else sees `obj` yet (caller's
-    // contract). On these builds the header is the refcount word then the
-    // type pointer (pyo3's `PyObject`, which matches CPython's), and a
-    // whole-word refcount of 1 is what `_Py_NewReference` writes, with any
-    // immortality or flag bits of 3.12+ clear. The tracer check is the only
-    // part of `_Py_NewReference` not repeated here (see the module
-    // documentation), and `PyObject_Init` takes care of it when it matters.
+    // contract). On these builds (legacyint_inline_header) the header is the
+    // refcount word then the type pointer (pyo3's `PyObject`, which matches
+    // CPython's), and a whole-word refcount of 1 is what `_Py_NewReference`
+    // writes, with any immortality or flag bits of 3.12+ clear. INLINE is
+    // true only where the interpreter keeps no reference total; the tracer
+    // check is the only other part of `_Py_NewReference` not repeated here
+    // (see the module documentation), and `PyObject_Init` takes care of it
+    // when it matters.
     unsafe {
         #[cfg(Py_3_13)]
-        if ref_tracer_is_set() {
-            // The type reference is dropped as in the debug builds' branch.
-            ffi::PyObject_Init(obj, tp);
-            ffi::Py_DECREF(tp.cast());
+        let inline = *INLINE.get() && !ref_tracer_is_set();
+        #[cfg(not(Py_3_13))]
+        let inline = *INLINE.get();
+        if inline {
+            // One word, whether the field is a plain count (3.11) or a
+            // union over it (3.12+): see REFCOUNT_IS_FIRST_WORD.
+            std::ptr::addr_of_mut!((*obj).ob_refcnt)
+                .cast::<ffi::Py_ssize_t>()
+                .write(1);
+            std::ptr::addr_of_mut!((*obj).ob_type).write(tp);
             return;
         }
-        // One word, whether the field is a plain count (3.10, 3.11) or a
-        // union over it (3.12+): see REFCOUNT_IS_FIRST_WORD.
-        std::ptr::addr_of_mut!((*obj).ob_refcnt)
-            .cast::<ffi::Py_ssize_t>()
-            .write(1);
-        std::ptr::addr_of_mut!((*obj).ob_type).write(tp);
+    }
+    // SAFETY: as PyObject_Init's own contract, which the caller's implies.
+    unsafe { init_through_the_api(obj, tp) }
+}
+
+/// The header as the interpreter writes it, its own bookkeeping included,
+/// less the reference to `tp`.
+///
+/// # Safety
+/// As `init_object_of_lasting_type`.
+#[inline(never)]
+#[cold]
+unsafe fn init_through_the_api(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
+    // SAFETY: as PyObject_Init's own contract, which the caller's implies;
+    // the reference it takes to `tp` is dropped at once, and never to zero,
+    // since `tp` is held for the life of the process. `Py_DecRef` is the
+    // interpreter's own function, not the inline macro of this build: a
+    // debug interpreter counted the increment in its total and must count
+    // the decrement too.
+    unsafe {
+        ffi::PyObject_Init(obj, tp);
+        ffi::Py_DecRef(tp.cast());
+    }
+}
+
+/// Whether headers are written inline: set once, when the module is
+/// imported, by `choose_at_import`.
+#[cfg(legacyint_inline_header)]
+static INLINE: GilCell<bool> = GilCell::new(false);
+
+/// Decides, once, how headers are written in this process: inline unless
+/// the interpreter is a debug build (`debug_interpreter`: it has
+/// `sys.gettotalrefcount`, and counts every reference), whose total the
+/// inline writer would leave one short for each object. Returns whether
+/// headers are written inline.
+///
+/// # Safety
+/// The GIL is held.
+pub unsafe fn choose_at_import(debug_interpreter: bool) -> bool {
+    #[cfg(legacyint_inline_header)]
+    // SAFETY: GIL held (caller's contract).
+    unsafe {
+        *INLINE.get() = !debug_interpreter;
+        *INLINE.get()
+    }
+    #[cfg(not(legacyint_inline_header))]
+    {
+        let _ = debug_interpreter;
+        false
     }
 }
 
 // REFCOUNT_IS_FIRST_WORD: the refcount is the header's first word and the
 // type pointer its second, on the builds that write the header here.
-#[cfg(not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS")))]
+#[cfg(legacyint_inline_header)]
 const _: () = {
     assert!(std::mem::offset_of!(ffi::PyObject, ob_refcnt) == 0);
     assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<ffi::Py_ssize_t>());
 };
 
-#[cfg(all(
-    Py_3_13,
-    not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))
-))]
+#[cfg(all(Py_3_13, legacyint_inline_header))]
 extern "C" {
     /// CPython 3.13+: the reference tracer's function, or null; `data`, if
     /// not null, receives its data pointer. Not in pyo3's bindings.
@@ -97,10 +145,7 @@ extern "C" {
 ///
 /// # Safety
 /// The GIL is held.
-#[cfg(all(
-    Py_3_13,
-    not(any(py_sys_config = "Py_REF_DEBUG", py_sys_config = "Py_TRACE_REFS"))
-))]
+#[cfg(all(Py_3_13, legacyint_inline_header))]
 #[inline(always)]
 unsafe fn ref_tracer_is_set() -> bool {
     // SAFETY: GIL held; the function only reads the runtime's tracer field,

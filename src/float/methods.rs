@@ -8,6 +8,8 @@ use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{self, ask_builtin_type};
 use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
+#[cfg(Py_3_14)]
+use crate::pooled::{type_object, PooledType};
 use pyo3::ffi;
 use std::os::raw::c_void;
 use std::ptr;
@@ -67,6 +69,35 @@ unsafe extern "C" fn fromhex(
     }
 }
 
+/// `LegacyFloat.from_number(x)` (3.14+): float.from_number's reading of
+/// `x` (its `__float__`, else its `__index__`; never a string), as an
+/// instance of the class it was called on. An exact LegacyFloat asked of
+/// LegacyFloat itself comes back as it is, as a float does from float.
+#[cfg(Py_3_14)]
+unsafe extern "C" fn from_number(
+    cls: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method: a type, a
+    // tuple and a dict or null; the tuple's item is borrowed from it.
+    unsafe {
+        if cls == type_object::<LegacyFloat>().cast()
+            && kwargs.is_null()
+            && ffi::PyTuple_GET_SIZE(args) == 1
+        {
+            let number = ffi::PyTuple_GET_ITEM(args, 0);
+            if LegacyFloat::is_exact_pooled(number) {
+                return ffi::compat::Py_NewRef(number);
+            }
+        }
+        let Some(f) = ask_builtin_type::<LegacyFloat>(c"from_number", args, kwargs) else {
+            return ptr::null_mut();
+        };
+        ffi::PyObject_CallOneArg(cls, f.as_ptr())
+    }
+}
+
 unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyFloat (a getter).
     unsafe { identity::<LegacyFloat>(obj) }
@@ -79,7 +110,8 @@ unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi
 
 /// The methods beyond pickling, which the pooled lifecycle adds.
 pub fn methods() -> Vec<ffi::PyMethodDef> {
-    vec![
+    #[allow(unused_mut)] // float gained a method in 3.14
+    let mut methods = vec![
         method(
             c"conjugate",
             noargs(conjugate),
@@ -146,7 +178,16 @@ pub fn methods() -> Vec<ffi::PyMethodDef> {
             VARARGS | ffi::METH_CLASS,
             c"__getformat__(typestr): the C double's layout, as float.__getformat__.",
         ),
-    ]
+    ];
+    #[cfg(Py_3_14)]
+    methods.push(method(
+        c"from_number",
+        varargs(from_number),
+        VARARGS | ffi::METH_CLASS,
+        c"from_number(number): a LegacyFloat from a number (its __float__ or __index__; \
+          not a string), as float.from_number.",
+    ));
+    methods
 }
 
 /// The attributes beyond `__class__`, which the pooled lifecycle adds.
