@@ -59,8 +59,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Before any object is made: a debug interpreter (sys.gettotalrefcount)
     // loads this build too, and counts every reference.
     let debug_interpreter = py.import("sys")?.hasattr("gettotalrefcount")?;
-    // SAFETY: GIL held during module init.
-    unsafe { capi::object_header::choose_at_import(debug_interpreter) };
+    // SAFETY: GIL held during module init, before any object is made.
+    let header_writer = unsafe { capi::object_header::choose_at_import(debug_interpreter) };
+    m.add("_HEADER_WRITER", header_writer.name())?;
     // SAFETY: GIL held during module init; create_type returns a new
     // reference or null with an exception set, which from_owned_ptr_or_err
     // takes over.

@@ -12,4 +12,6 @@ pub mod int_layout;
 pub mod object_header;
 pub mod owned;
 pub mod pymem_blocks;
+#[cfg(all(Py_3_13, legacyint_inline_header))]
+pub mod ref_tracer;
 pub mod type_spec;

@@ -14,7 +14,9 @@
 //! - 3.13 on: calls the reference tracer installed by
 //!   `PyRefTracer_SetTracer`, if there is one. Profilers pair that CREATE
 //!   with the DESTROY that `_Py_Dealloc` reports, so when a tracer is set
-//!   the header goes through `PyObject_Init` to report it.
+//!   the header goes through `PyObject_Init` to report it. Whether one is
+//!   set is read in place, from the field that `ref_tracer` found at
+//!   import.
 //! - Debug builds (`Py_REF_DEBUG`) also count every new reference in a
 //!   total that `sys.gettotalrefcount()` reports. A crate compiled for one
 //!   always takes `PyObject_Init`; so does a release build loaded by a debug
@@ -55,17 +57,11 @@ pub unsafe fn init_object_of_lasting_type(obj: *mut ffi::PyObject, tp: *mut ffi:
     // contract). On these builds (legacyint_inline_header) the header is the
     // refcount word then the type pointer (pyo3's `PyObject`, which matches
     // CPython's), and a whole-word refcount of 1 is what `_Py_NewReference`
-    // writes, with any immortality or flag bits of 3.12+ clear. INLINE is
-    // true only where the interpreter keeps no reference total; the tracer
-    // check is the only other part of `_Py_NewReference` not repeated here
-    // (see the module documentation), and `PyObject_Init` takes care of it
-    // when it matters.
+    // writes, with any immortality or flag bits of 3.12+ clear. GATE reads 0
+    // only where nothing else of `_Py_NewReference` applies: no reference
+    // total, and no tracer set at this moment (see `choose_at_import`).
     unsafe {
-        #[cfg(Py_3_13)]
-        let inline = *INLINE.get() && !ref_tracer_is_set();
-        #[cfg(not(Py_3_13))]
-        let inline = *INLINE.get();
-        if inline {
+        if **GATE.get() == 0 {
             // One word, whether the field is a plain count (3.11) or a
             // union over it (3.12+): see REFCOUNT_IS_FIRST_WORD.
             std::ptr::addr_of_mut!((*obj).ob_refcnt)
@@ -99,30 +95,82 @@ unsafe fn init_through_the_api(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObje
     }
 }
 
-/// Whether headers are written inline: set once, when the module is
-/// imported, by `choose_at_import`.
+/// A word that reads 0 where a header may be written inline and anything
+/// else where it must go through `PyObject_Init`: the reference tracer's
+/// function field of CPython 3.13+ (null while no tracer is set), or one of
+/// the two constants below. Set once, when the module is imported.
 #[cfg(legacyint_inline_header)]
-static INLINE: GilCell<bool> = GilCell::new(false);
+static GATE: GilCell<*const usize> = GilCell::new(&ALWAYS_THE_API);
+#[cfg(legacyint_inline_header)]
+static ALWAYS_THE_API: usize = 1;
+#[cfg(all(legacyint_inline_header, not(Py_3_13)))]
+static ALWAYS_INLINE: usize = 0;
+
+/// How headers are written in this process, as `choose_at_import` decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // which of them a build can make depends on its version
+pub enum HeaderWriter {
+    /// Inline, with no reference tracer to consult (before 3.13).
+    Inline,
+    /// Inline while the tracer field, found at import, reads null (3.13+).
+    InlineUnlessTraced,
+    /// `PyObject_Init`, always: this build has no inline writer (debug,
+    /// free-threaded or an unchecked version), the interpreter is a debug
+    /// build, or the tracer field could not be found.
+    Api,
+}
+
+impl HeaderWriter {
+    /// Its name, for `legacyint._core._HEADER_WRITER`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HeaderWriter::Inline => "inline",
+            HeaderWriter::InlineUnlessTraced => "inline unless a reference tracer is set",
+            HeaderWriter::Api => "PyObject_Init",
+        }
+    }
+}
 
 /// Decides, once, how headers are written in this process: inline unless
 /// the interpreter is a debug build (`debug_interpreter`: it has
 /// `sys.gettotalrefcount`, and counts every reference), whose total the
-/// inline writer would leave one short for each object. Returns whether
-/// headers are written inline.
+/// inline writer would leave one short for each object; on 3.13+ inline
+/// only while the tracer field reads null.
 ///
 /// # Safety
-/// The GIL is held.
-pub unsafe fn choose_at_import(debug_interpreter: bool) -> bool {
+/// The GIL is held and no pooled object has been made yet.
+pub unsafe fn choose_at_import(debug_interpreter: bool) -> HeaderWriter {
     #[cfg(legacyint_inline_header)]
-    // SAFETY: GIL held (caller's contract).
+    // SAFETY: GIL held (caller's contract); the gate is pointed at a word
+    // that lives as long as the process (a static, or the runtime state).
     unsafe {
-        *INLINE.get() = !debug_interpreter;
-        *INLINE.get()
+        if debug_interpreter {
+            *GATE.get() = &ALWAYS_THE_API;
+            return HeaderWriter::Api;
+        }
+        #[cfg(Py_3_13)]
+        {
+            match crate::capi::ref_tracer::locate() {
+                Some(field) => {
+                    *GATE.get() = field;
+                    HeaderWriter::InlineUnlessTraced
+                }
+                None => {
+                    *GATE.get() = &ALWAYS_THE_API;
+                    HeaderWriter::Api
+                }
+            }
+        }
+        #[cfg(not(Py_3_13))]
+        {
+            *GATE.get() = &ALWAYS_INLINE;
+            HeaderWriter::Inline
+        }
     }
     #[cfg(not(legacyint_inline_header))]
     {
         let _ = debug_interpreter;
-        false
+        HeaderWriter::Api
     }
 }
 
@@ -133,22 +181,3 @@ const _: () = {
     assert!(std::mem::offset_of!(ffi::PyObject, ob_refcnt) == 0);
     assert!(std::mem::offset_of!(ffi::PyObject, ob_type) == std::mem::size_of::<ffi::Py_ssize_t>());
 };
-
-#[cfg(all(Py_3_13, legacyint_inline_header))]
-extern "C" {
-    /// CPython 3.13+: the reference tracer's function, or null; `data`, if
-    /// not null, receives its data pointer. Not in pyo3's bindings.
-    fn PyRefTracer_GetTracer(data: *mut *mut std::ffi::c_void) -> Option<unsafe extern "C" fn()>;
-}
-
-/// Whether a profiler has installed a reference tracer (3.13+).
-///
-/// # Safety
-/// The GIL is held.
-#[cfg(all(Py_3_13, legacyint_inline_header))]
-#[inline(always)]
-unsafe fn ref_tracer_is_set() -> bool {
-    // SAFETY: GIL held; the function only reads the runtime's tracer field,
-    // and a null `data` asks for nothing else.
-    unsafe { PyRefTracer_GetTracer(std::ptr::null_mut()).is_some() }
-}

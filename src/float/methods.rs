@@ -9,7 +9,7 @@ use crate::pooled::delegated::{self, ask_builtin_type};
 use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
 #[cfg(Py_3_14)]
-use crate::pooled::{type_object, PooledType};
+use crate::pooled::type_object;
 use pyo3::ffi;
 use std::os::raw::c_void;
 use std::ptr;
@@ -87,7 +87,9 @@ unsafe extern "C" fn from_number(
             && ffi::PyTuple_GET_SIZE(args) == 1
         {
             let number = ffi::PyTuple_GET_ITEM(args, 0);
-            if LegacyFloat::is_exact_pooled(number) {
+            // Exactly a LegacyFloat (is_exact_pooled also takes a LegacyInt,
+            // which stands for an exact builtin in float's arithmetic).
+            if ffi::Py_TYPE(number) == type_object::<LegacyFloat>() {
                 return ffi::compat::Py_NewRef(number);
             }
         }
