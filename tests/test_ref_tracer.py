@@ -91,3 +91,26 @@ def test_cached_small_ints_are_not_created_again(reftracer):
     finally:
         creates, destroys = reftracer.stop()
     assert (creates, destroys) == (0, 0)
+
+
+@needs_tracers
+def test_a_tracer_set_before_import_is_left_alone(reftracer):
+    # Locating the tracer's field means setting a tracer for a moment; with
+    # a profiler's already set, legacyint must not touch it (3.15 would tell
+    # it that it was removed) and makes every object through PyObject_Init.
+    script = f"""
+import sys
+from importlib.machinery import ExtensionFileLoader
+from importlib.util import module_from_spec, spec_from_file_location
+spec = spec_from_file_location("reftracer", {reftracer.__file__!r},
+                               loader=ExtensionFileLoader("reftracer", {reftracer.__file__!r}))
+reftracer = module_from_spec(spec)
+spec.loader.exec_module(reftracer)
+reftracer.start(())
+import legacyint, legacyint._core
+assert reftracer.intact(), "legacyint disturbed the tracer set before it"
+assert legacyint._core._HEADER_WRITER == "PyObject_Init", legacyint._core._HEADER_WRITER
+print(reftracer.stop())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

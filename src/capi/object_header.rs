@@ -42,7 +42,11 @@ use pyo3::ffi;
 
 /// Makes `obj` a new object of type `tp` with one reference, as
 /// `PyObject_Init(obj, tp)` would (the refcount and the type), but holding
-/// no reference to `tp`: its deallocator must not release one.
+/// no reference to `tp` (its deallocator must not release one), and returns
+/// true; or, where the header must be written by the interpreter (see
+/// `choose_at_import`), writes nothing and returns false: the caller then
+/// calls `init_through_the_api`, out of line, so that this path calls
+/// nothing and its caller needs no stack frame of its own.
 ///
 /// # Safety
 /// The GIL is held; `obj` points at writable memory of at least `tp`'s
@@ -51,38 +55,37 @@ use pyo3::ffi;
 /// `tp` is a live type that is never freed (a reference to it is held for
 /// the life of the process).
 #[inline(always)]
-pub unsafe fn init_object_of_lasting_type(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
+pub unsafe fn try_init_inline(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) -> bool {
     #[cfg(legacyint_inline_header)]
     // SAFETY: the GIL is held and nothing else sees `obj` yet (caller's
     // contract). On these builds (legacyint_inline_header) the header is the
     // refcount word then the type pointer (pyo3's `PyObject`, which matches
     // CPython's), and a whole-word refcount of 1 is what `_Py_NewReference`
-    // writes, with any immortality or flag bits of 3.12+ clear. GATE reads 0
-    // only where nothing else of `_Py_NewReference` applies: no reference
-    // total, and no tracer set at this moment (see `choose_at_import`).
+    // writes, with any immortality or flag bits of 3.12+ clear. `inline_now`
+    // is true only where nothing else of `_Py_NewReference` applies: no
+    // reference total, and no tracer set at this moment (`choose_at_import`).
     unsafe {
-        if **GATE.get() == 0 {
+        if inline_now() {
             // One word, whether the field is a plain count (3.11) or a
             // union over it (3.12+): see REFCOUNT_IS_FIRST_WORD.
             std::ptr::addr_of_mut!((*obj).ob_refcnt)
                 .cast::<ffi::Py_ssize_t>()
                 .write(1);
             std::ptr::addr_of_mut!((*obj).ob_type).write(tp);
-            return;
+            return true;
         }
     }
-    // SAFETY: as PyObject_Init's own contract, which the caller's implies.
-    unsafe { init_through_the_api(obj, tp) }
+    let _ = (obj, tp);
+    false
 }
 
-/// The header as the interpreter writes it, its own bookkeeping included,
-/// less the reference to `tp`.
+/// The header as the interpreter writes it, its own bookkeeping included
+/// (a reference total, a tracer's CREATE), less the reference to `tp`:
+/// where `try_init_inline` declined.
 ///
 /// # Safety
-/// As `init_object_of_lasting_type`.
-#[inline(never)]
-#[cold]
-unsafe fn init_through_the_api(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
+/// As `try_init_inline`.
+pub unsafe fn init_through_the_api(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
     // SAFETY: as PyObject_Init's own contract, which the caller's implies;
     // the reference it takes to `tp` is dropped at once, and never to zero,
     // since `tp` is held for the life of the process. `Py_DecRef` is the
@@ -95,16 +98,36 @@ unsafe fn init_through_the_api(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObje
     }
 }
 
-/// A word that reads 0 where a header may be written inline and anything
-/// else where it must go through `PyObject_Init`: the reference tracer's
-/// function field of CPython 3.13+ (null while no tracer is set), or one of
-/// the two constants below. Set once, when the module is imported.
+/// Whether a header may be written inline at this moment: one load and
+/// compare, the only cost of the choice on the allocation path.
+///
+/// # Safety
+/// The GIL is held.
 #[cfg(legacyint_inline_header)]
+#[inline(always)]
+unsafe fn inline_now() -> bool {
+    // SAFETY: GIL held (caller's contract); GATE points at a word that
+    // lives as long as the process (a static, or the runtime state's field).
+    #[cfg(Py_3_13)]
+    return unsafe { **GATE.get() == 0 };
+    // SAFETY: GIL held (caller's contract).
+    #[cfg(not(Py_3_13))]
+    return unsafe { *INLINE.get() };
+}
+
+/// 3.13+: a word that reads 0 where a header may be written inline and
+/// anything else where it must go through `PyObject_Init`: the reference
+/// tracer's function field (null while no tracer is set), or
+/// ALWAYS_THE_API. Its address is only known at run time, so this is two
+/// loads, where the tracer call it replaces was a call into libpython.
+#[cfg(all(legacyint_inline_header, Py_3_13))]
 static GATE: GilCell<*const usize> = GilCell::new(&ALWAYS_THE_API);
-#[cfg(legacyint_inline_header)]
+#[cfg(all(legacyint_inline_header, Py_3_13))]
 static ALWAYS_THE_API: usize = 1;
+/// Before 3.13 there is no tracer: whether the interpreter is a release
+/// build is all there is to know, in one flag.
 #[cfg(all(legacyint_inline_header, not(Py_3_13)))]
-static ALWAYS_INLINE: usize = 0;
+static INLINE: GilCell<bool> = GilCell::new(false);
 
 /// How headers are written in this process, as `choose_at_import` decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,11 +165,10 @@ impl HeaderWriter {
 pub unsafe fn choose_at_import(debug_interpreter: bool) -> HeaderWriter {
     #[cfg(legacyint_inline_header)]
     // SAFETY: GIL held (caller's contract); the gate is pointed at a word
-    // that lives as long as the process (a static, or the runtime state).
+    // that lives as long as the process (the runtime state's field).
     unsafe {
         if debug_interpreter {
-            *GATE.get() = &ALWAYS_THE_API;
-            return HeaderWriter::Api;
+            return HeaderWriter::Api; // the gate's initial setting
         }
         #[cfg(Py_3_13)]
         {
@@ -163,7 +185,7 @@ pub unsafe fn choose_at_import(debug_interpreter: bool) -> HeaderWriter {
         }
         #[cfg(not(Py_3_13))]
         {
-            *GATE.get() = &ALWAYS_INLINE;
+            *INLINE.get() = true;
             HeaderWriter::Inline
         }
     }

@@ -16,8 +16,9 @@
 //! describes. So it is found the way a debugger would find it: install a
 //! tracer of our own with a marker as its data, look for that pair in
 //! `_PyRuntime` (its extent from the dynamic symbol table), check the find
-//! with a second marker, and put the old tracer back. A single match for
-//! both markers is the field; anything else, and the allocation path keeps
+//! with a second marker, and remove the tracer again. A single match for
+//! both markers is the field; anything else (or a tracer already set at
+//! import, which must not be disturbed), and the allocation path keeps
 //! taking `PyObject_Init` (correct, only slower).
 
 use pyo3::ffi;
@@ -32,8 +33,9 @@ extern "C" {
     fn PyRefTracer_GetTracer(data: *mut *mut c_void) -> Option<RefTracer>;
 }
 
-/// The tracer installed while searching: it counts nothing and must not
-/// touch the objects it is told about.
+/// The tracer installed while searching: it counts nothing and touches
+/// nothing it is told about (3.15 also calls it with a null object, to say
+/// that it was removed).
 unsafe extern "C" fn probe(_: *mut ffi::PyObject, _: c_int, _: *mut c_void) -> c_int {
     0
 }
@@ -50,11 +52,17 @@ static MARKERS: [u8; 2] = [0, 0];
 pub unsafe fn locate() -> Option<*const usize> {
     // SAFETY: GIL held (caller's contract); `runtime_words` returns the
     // extent of the exported `_PyRuntime` object, which lives as long as the
-    // process; the old tracer is put back on every path once replaced.
+    // process; no tracer was set, and none is left set on any path.
     unsafe {
         let words = runtime_words()?;
         let mut old_data = ptr::null_mut();
-        let old = PyRefTracer_GetTracer(&mut old_data);
+        if PyRefTracer_GetTracer(&mut old_data).is_some() {
+            // A profiler is already tracing: replacing its tracer, even for a
+            // moment, would tell it so (3.15 calls the old tracer with
+            // PyRefTracer_TRACKER_REMOVED). Headers then always take
+            // PyObject_Init in this process, which is correct, and slower.
+            return None;
+        }
         let mut slot = None;
         for marker in &MARKERS {
             let data = ptr::from_ref(marker).cast_mut().cast::<c_void>();
@@ -70,13 +78,13 @@ pub unsafe fn locate() -> Option<*const usize> {
             }
             slot = found;
         }
-        if PyRefTracer_SetTracer(old, old_data) != 0 {
+        // No tracer again, as it was. (3.15 tells the probe it was removed.)
+        if PyRefTracer_SetTracer(None, ptr::null_mut()) != 0 {
             ffi::PyErr_Clear();
             return None;
         }
         let slot = slot?;
-        // The old tracer (usually none) must read back where it was put.
-        (slot.read_volatile() == old.map_or(0, |f| f as usize)).then_some(slot)
+        (slot.read_volatile() == 0).then_some(slot)
     }
 }
 

@@ -19,7 +19,7 @@ pub struct LegacyFloatObject {
 
 // SAFETY: the second word of a LegacyFloat is its header's `ob_type` (checked
 // below on the builds that can import the module: free-threaded builds
-// refuse to), which `init_object_of_lasting_type` writes before anyone sees
+// refuse to), which `try_init_inline` writes before anyone sees
 // the object and which points at a type object, never at the arena's
 // FREE_MARK.
 unsafe impl PoolSlot for LegacyFloatObject {}

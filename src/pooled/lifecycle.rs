@@ -10,7 +10,7 @@
 //! never reach a free list.
 
 use super::{is_instance, pickling, type_object, PooledType};
-use crate::capi::object_header::init_object_of_lasting_type;
+use crate::capi::object_header::{init_through_the_api, try_init_inline};
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{
     getset_def, getset_end, new_str, no_keywords, slot, slot_end, TYPE_FLAGS,
@@ -77,7 +77,7 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
 
 /// A new exact `P` in a slot popped from its pool: the header as
 /// `PyObject_Init` writes it, without a reference to the type, which lives
-/// as long as the process (`init_object_of_lasting_type`), then the value.
+/// as long as the process (`try_init_inline`), then the value.
 /// Null with MemoryError set when no block can be
 /// had. Python 2's `PyInt_FromLong` without the cache.
 ///
@@ -131,10 +131,37 @@ unsafe fn init_slot<P: PooledType>(
     // by nobody else until returned, and not a block of CPython's
     // allocators; writing the header runs no Python code.
     unsafe {
-        init_object_of_lasting_type(obj.cast(), type_object::<P>());
+        if !try_init_inline(obj.cast(), type_object::<P>()) {
+            // A tail call: the inline path stays free of calls.
+            return init_slot_through_the_api::<P>(slot, value);
+        }
         P::write(obj, value);
     }
     obj.cast()
+}
+
+/// `init_slot` where the interpreter writes the header (a tracer is set,
+/// a debug interpreter): out of line.
+///
+/// # Safety
+/// As `init_slot`.
+#[cold]
+#[inline(never)]
+unsafe fn init_slot_through_the_api<P: PooledType>(
+    slot: NonNull<P::Object>,
+    value: P::Value,
+) -> *mut ffi::PyObject {
+    let obj = slot.as_ptr();
+    // SAFETY: as in `init_slot`; PyObject_Init runs no Python code but a
+    // tracer's, which must not touch a half-made object (none does).
+    unsafe {
+        init_through_the_api(obj.cast(), type_object::<P>());
+        P::write(obj, value);
+    }
+    // Opaque to the optimiser: seen to return its argument, this function
+    // was called, not jumped to, with the object kept across the call in a
+    // callee-saved register, at a cost on the inline path as well.
+    std::hint::black_box(obj.cast())
 }
 
 /// `P(*args, **kwargs)` for `P` and its subclasses.

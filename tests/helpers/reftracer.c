@@ -4,7 +4,8 @@
  *
  * start(types) installs it, counting CREATE and DESTROY events of objects
  * whose exact type is one of `types`; stop() puts back the tracer that was
- * there and returns (creates, destroys). Built by tests/test_ref_tracer.py
+ * there and returns (creates, destroys); intact() says whether it is still
+ * installed and was never told it was removed. Built by tests/test_ref_tracer.py
  * with the running interpreter's compiler and headers.
  */
 #define PY_SSIZE_T_CLEAN
@@ -14,7 +15,7 @@
 
 static PyObject *watched[MAX_TYPES];
 static Py_ssize_t n_watched;
-static Py_ssize_t creates, destroys;
+static Py_ssize_t creates, destroys, removals;
 static PyRefTracer previous;
 static void *previous_data;
 static int running;
@@ -23,6 +24,11 @@ static int
 count(PyObject *obj, PyRefTracerEvent event, void *data)
 {
     (void)data;
+    if (obj == NULL) {
+        /* 3.15+: PyRefTracer_TRACKER_REMOVED, when the tracer is replaced. */
+        removals++;
+        return 0;
+    }
     PyObject *type = (PyObject *)Py_TYPE(obj);
     for (Py_ssize_t i = 0; i < n_watched; i++) {
         if (type == watched[i]) {
@@ -55,7 +61,7 @@ start(PyObject *module, PyObject *types)
         /* Borrowed: the test keeps the types alive while tracing. */
         watched[i] = PyTuple_GET_ITEM(types, i);
     }
-    creates = destroys = 0;
+    creates = destroys = removals = 0;
     previous = PyRefTracer_GetTracer(&previous_data);
     if (PyRefTracer_SetTracer(count, NULL) < 0) {
         return NULL;
@@ -81,7 +87,18 @@ stop(PyObject *module, PyObject *unused)
     return Py_BuildValue("(nn)", creates, destroys);
 }
 
+static PyObject *
+intact(PyObject *module, PyObject *unused)
+{
+    (void)module;
+    (void)unused;
+    void *data;
+    /* Still installed, and never told it was removed (3.15+). */
+    return PyBool_FromLong(PyRefTracer_GetTracer(&data) == count && removals == 0);
+}
+
 static PyMethodDef methods[] = {
+    {"intact", intact, METH_NOARGS, "intact() -> whether the tracer is still set and was never removed."},
     {"start", start, METH_O, "start(types): count CREATE and DESTROY events of these exact types."},
     {"stop", stop, METH_NOARGS, "stop() -> (creates, destroys), and the previous tracer back."},
     {NULL, NULL, 0, NULL},
