@@ -7,6 +7,7 @@ import importlib.util
 import json
 import numbers
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -96,3 +97,21 @@ def test_python2_column_and_ratio_in_one_run():
         row = result["median"][scenario]
         assert {"legacy", "int", "py2"} <= set(row), (scenario, row)
         assert result["vs_py2"][scenario] == pytest.approx(row["legacy"] / row["py2"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)")
+def test_callgrind_counts_a_loop_per_element():
+    """benchmarks/callgrind.py: one loop under callgrind, LegacyInt and int."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "callgrind.py"), "--n", "5000", "--loop", "iterate"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = [line.split() for line in done.stdout.splitlines() if line.startswith("iterate")]
+    legacy, builtin, ratio = map(float, row[1:4])
+    # A pass over 5,000 elements costs each at least its FOR_ITER and STORE_FAST.
+    assert legacy > 10 and builtin > 10
+    assert ratio == pytest.approx(legacy / builtin, abs=0.01)

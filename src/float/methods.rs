@@ -53,6 +53,27 @@ unsafe extern "C" fn getformat(
     }
 }
 
+/// float's class method `name` on the arguments, its float made an
+/// instance of `cls` (LegacyFloat or a subclass), as float's alternative
+/// constructors make an instance of theirs.
+///
+/// # Safety
+/// The GIL is held; `cls` a type, `args` a tuple, `kwargs` a dict or null.
+unsafe fn float_class_method_as(
+    cls: *mut ffi::PyObject,
+    name: &std::ffi::CStr,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: GIL held and the arguments as the caller's contract says.
+    unsafe {
+        let Some(f) = ask_builtin_type::<LegacyFloat>(name, args, kwargs) else {
+            return ptr::null_mut();
+        };
+        ffi::PyObject_CallOneArg(cls, f.as_ptr())
+    }
+}
+
 /// `LegacyFloat.fromhex(s)`: float's reading, as an instance of the class
 /// it was called on.
 unsafe extern "C" fn fromhex(
@@ -61,12 +82,7 @@ unsafe extern "C" fn fromhex(
     kwargs: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: a METH_CLASS | METH_VARARGS | METH_KEYWORDS method.
-    unsafe {
-        let Some(f) = ask_builtin_type::<LegacyFloat>(c"fromhex", args, kwargs) else {
-            return ptr::null_mut();
-        };
-        ffi::PyObject_CallOneArg(cls, f.as_ptr())
-    }
+    unsafe { float_class_method_as(cls, c"fromhex", args, kwargs) }
 }
 
 /// `LegacyFloat.from_number(x)` (3.14+): float.from_number's reading of
@@ -93,10 +109,7 @@ unsafe extern "C" fn from_number(
                 return ffi::compat::Py_NewRef(number);
             }
         }
-        let Some(f) = ask_builtin_type::<LegacyFloat>(c"from_number", args, kwargs) else {
-            return ptr::null_mut();
-        };
-        ffi::PyObject_CallOneArg(cls, f.as_ptr())
+        float_class_method_as(cls, c"from_number", args, kwargs)
     }
 }
 
