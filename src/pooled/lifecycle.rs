@@ -152,11 +152,11 @@ unsafe fn init_slot_through_the_api<P: PooledType>(
     value: P::Value,
 ) -> *mut ffi::PyObject {
     let obj = slot.as_ptr();
-    // SAFETY: as in `init_slot`; PyObject_Init runs no Python code but a
-    // tracer's, which must not touch a half-made object (none does).
+    // SAFETY: as in `init_slot`. The value goes in first: PyObject_Init
+    // tells a reference tracer of the new object, which then sees it whole.
     unsafe {
-        init_through_the_api(obj.cast(), type_object::<P>());
         P::write(obj, value);
+        init_through_the_api(obj.cast(), type_object::<P>());
     }
     // Opaque to the optimiser: seen to return its argument, this function
     // was called, not jumped to, with the object kept across the call in a
