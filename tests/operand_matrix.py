@@ -69,9 +69,14 @@ float instead of LegacyInt or LegacyFloat. The two outcomes must agree:
      methods that the twin made, not from inside another logged method,
      and that answered must also be made, in the same order, on the pooled
      side, which may make more (own_methods).
-  4. COMPARISON ORDER (LOG_EXEMPT): a pooled subclass instance compared
-     with an int or float subclass that overrides comparisons, the latter
-     on the left; only the outcome is compared (why: LOG_EXEMPT).
+  4. COMPARISON ORDER (comparison_order_exempt): a pooled subclass
+     instance compared with an int or float subclass that overrides
+     comparisons, the latter on the left; only the outcome is compared. A
+     pooled type's tp_richcompare cannot tell whether CPython called it
+     first or reflected, after the left operand's method declined. The rule
+     looks at the operands' types, not at the expression's text, so that
+     it holds where the left operand is itself computed
+     (``max(LogFloat(1.5), 1) < PlainLF(-2.0)``).
   5. A POOLED MODULUS IS ASKED LAST (CPython 3.14+, drop_modulus_declined):
      for ``pow(a, b, m)`` CPython asks a's slot, then b's, then m's. Since
      3.14 b's slot, if b's class defines ``__rpow__``, calls it with the
@@ -832,14 +837,15 @@ def outside_the_claim(name, pooled_args):
 # `x > pooled` and so cannot know it answers second; it answers as for the
 # pooled subclass on the left, where the twin's own int or float comparison
 # answers and the other's method is not asked. The outcome is the same.
-LOG_EXEMPT = {
-    r"(LogInt|NoReflInt|LogFloat)\([^()]*\) (==|!=|<|<=|>|>=) (PlainL[IF]|LoudL[IF])\(":
-        "a comparison cannot tell which operand CPython asked first",
-}
+COMPARISON_NAMES = {"eq", "ne", "lt", "le", "gt", "ge"}
 
 
-def _log_exempt(name):
-    return any(re.search(pattern, name) for pattern in LOG_EXEMPT)
+def comparison_order_exempt(name, pooled_args):
+    """Rule 4 (module docstring): whether only the outcome of this
+    operation, evaluated on these pooled-run operands, is compared."""
+    return (name in COMPARISON_NAMES and len(pooled_args) == 2
+            and type(pooled_args[0]) in (LogInt, NoReflInt, LogFloat)
+            and type(pooled_args[1]) in (PlainLI, LoudLI, PlainLF, LoudLF))
 
 
 def run_cell(name, fn, makes):
@@ -964,7 +970,8 @@ def main(argv=None):
             pooled, twin = got
             if args.only:
                 print(label, "\n  pooled:", pooled, "\n  twin:  ", twin)
-            why = differ(pooled, twin, _exempt(label), _log_exempt(label))
+            log_exempt = comparison_order_exempt(name, [make(True) for make in makes])
+            why = differ(pooled, twin, _exempt(label), log_exempt)
             if why:
                 report(why, label, {"pooled": repr(pooled[0]), "twin": repr(twin[0]),
                                     "pooled_log": repr(pooled[1]), "twin_log": repr(twin[1])})
