@@ -1,8 +1,15 @@
 import gc
 
 import pytest
+from hypothesis import settings
 
 import legacyint
+
+# One hypothesis profile for every test file, whichever of them run:
+# examples enough to reach each strategy's sampled edges on every run, and
+# no deadline (a shared machine's pauses are not the code's).
+settings.register_profile("legacyint", max_examples=300, deadline=None)
+settings.load_profile("legacyint")
 
 
 @pytest.fixture(autouse=True)

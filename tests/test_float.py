@@ -109,7 +109,20 @@ def test_comparisons_and_hash_match_float(a, b):
         assert hash(x) == hash(a)
         assert {x: 1}[a] == 1
     else:
-        assert hash(x) == hash(x)
+        assert hash(x) == object.__hash__(x)  # by identity, as float's (test_nan_hashes_by_identity_as_float)
+
+
+@pytest.mark.parametrize("cls", [LegacyFloat, SubF], ids=lambda c: c.__name__)
+def test_nan_hashes_by_identity_as_float(cls):
+    """A NaN hashes as object.__hash__ does, so that distinct NaNs are
+    distinct dictionary keys (float's rule since 3.10), and so does a
+    LegacyFloat NaN, exact or subclass."""
+    nans = [cls(math.nan) for _ in range(8)] + [cls(-math.nan), cls(math.inf - math.inf)]
+    assert [hash(x) for x in nans] == [object.__hash__(x) for x in nans]
+    assert len({hash(x) for x in nans}) == len(nans)
+    assert len({x: None for x in nans}) == len(nans)
+    floats = [float("nan") for _ in range(3)]
+    assert len({hash(f) for f in floats}) == 3, "this CPython hashes float NaNs alike: the test's premise"
 
 
 @given(n=st.integers(LONG_MIN, LONG_MAX))
@@ -347,3 +360,10 @@ class SlottedFloat(LegacyFloat):
     """At module level, so that pickle finds it by name."""
 
     __slots__ = ("tag",)
+
+
+def test_one_hypothesis_profile_for_every_file():
+    """conftest.py's profile holds here even when this file runs alone
+    (`pytest tests/test_float.py`): example counts do not depend on which
+    other files were collected."""
+    assert (settings.default.max_examples, settings.default.deadline) == (300, None)

@@ -12,15 +12,11 @@ import operator
 import pickle
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import legacyint
 from legacyint import LONG_MAX, LONG_MIN, LegacyInt
-
-# Examples per property: enough to reach the edges below on every run.
-settings.register_profile("legacyint", max_examples=300, deadline=None)
-settings.load_profile("legacyint")
 
 EDGES = [
     0, 1, -1, 2, -2, 3, 7, -7,
