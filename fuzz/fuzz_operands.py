@@ -22,7 +22,18 @@ import math
 import os
 import sys
 
-import atheris
+# atheris's own libFuzzer, loaded before the extension and with its symbols
+# global, so that an extension built with SanitizerCoverage (scripts/fuzz
+# --native) finds the __sanitizer_cov_* callbacks it calls, and its edges
+# and comparisons guide the fuzzer beside the harness's Python ones (Setup
+# is told to use this libFuzzer, not to look for one linked into Python).
+# An uninstrumented build calls none of them.
+_flags = sys.getdlopenflags()
+sys.setdlopenflags(_flags | os.RTLD_GLOBAL)
+import atheris.core_with_libfuzzer  # noqa: E402,F401
+sys.setdlopenflags(_flags)
+
+import atheris  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "tests"))
 
@@ -225,7 +236,7 @@ def TestOneInput(data):
 
 
 def main():
-    atheris.Setup(sys.argv, TestOneInput)
+    atheris.Setup(sys.argv, TestOneInput, internal_libfuzzer=True)
     atheris.Fuzz()
 
 

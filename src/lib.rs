@@ -62,6 +62,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // SAFETY: GIL held during module init, before any object is made.
     let header_writer = unsafe { capi::object_header::choose_at_import(debug_interpreter) };
     m.add("_HEADER_WRITER", header_writer.name())?;
+    // Whether this build checks its debug assertions (the pool's nested-loan
+    // check among them): scripts/test makes sure its debug-build run has them.
+    m.add("_DEBUG_ASSERTIONS", cfg!(debug_assertions))?;
     // SAFETY: GIL held during module init; create_type returns a new
     // reference or null with an exception set, which from_owned_ptr_or_err
     // takes over.

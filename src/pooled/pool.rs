@@ -69,3 +69,29 @@ impl<T: PoolSlot> Pool<T> {
         unsafe { self.with(py, |arena| arena.stats()) }
     }
 }
+
+#[cfg(all(test, debug_assertions))]
+mod tests {
+    use super::*;
+
+    /// Shaped like a Python object: a refcount and a type pointer.
+    #[repr(C)]
+    struct Obj {
+        refcnt: usize,
+        kind: usize,
+    }
+
+    // SAFETY: the test writes no object at all.
+    unsafe impl PoolSlot for Obj {}
+
+    #[test]
+    #[should_panic(expected = "a pool was lent twice at once")]
+    fn a_nested_loan_is_caught_in_debug_builds() {
+        static POOL: Pool<Obj> = Pool::new();
+        Python::initialize();
+        // SAFETY: none; the nested loan breaks `with`'s contract on
+        // purpose, and the debug check must stop it before the second
+        // reference to the arena exists.
+        Python::attach(|py| unsafe { POOL.with(py, |_| POOL.with(py, |_| ())) });
+    }
+}
