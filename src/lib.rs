@@ -88,11 +88,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pool_functions::block_occupancy, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::malloc_trim, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::_set_block_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(pool_functions::_gc_clears_pool, m)?)?;
+    m.add_function(wrap_pyfunction!(pool_functions::_set_gc_clears_pool, m)?)?;
     m.add_class::<xrange::XRange>()?;
     // SAFETY: GIL held during module init; a new reference or null with an
     // exception set.
     let iterator_tp = unsafe { Bound::from_owned_ptr_or_err(py, xrange::create_iterator_type())? };
     m.add("XRangeIterator", iterator_tp)?;
     m.add_function(wrap_pyfunction!(xrange::legacy_range, m)?)?;
+    m.add_function(wrap_pyfunction!(xrange::_xrange_iterator, m)?)?;
     Ok(())
 }

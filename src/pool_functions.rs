@@ -1,5 +1,6 @@
 //! The module's functions that look inside the pools: counters, clearing,
-//! occupancy, `malloc_trim`, and the block-limit test hook.
+//! occupancy, `malloc_trim`, the block-limit test hook, and whether the
+//! collector clears them.
 
 use crate::float::LegacyFloat;
 use crate::int::{small_ints, LegacyInt};
@@ -7,6 +8,7 @@ use crate::pooled::PooledType;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Which pool a function is asked about.
 #[derive(Clone, Copy)]
@@ -143,4 +145,22 @@ pub fn _set_block_limit(py: Python<'_>, limit: Option<usize>, kind: &str) -> PyR
         }
     }
     Ok(())
+}
+
+/// Whether a full collection clears the pools' free lists (legacyint's
+/// `set_gc_clears_pool`). Kept here, in the extension, because it belongs
+/// to the process, as the pools do: the Python modules that read it can be
+/// imported again (removed from `sys.modules`), the extension cannot.
+static GC_CLEARS_POOL: AtomicBool = AtomicBool::new(true);
+
+/// _gc_clears_pool() -> bool: the setting `legacyint.gc_clears_pool` reports.
+#[pyfunction]
+pub fn _gc_clears_pool() -> bool {
+    GC_CLEARS_POOL.load(Ordering::Relaxed)
+}
+
+/// _set_gc_clears_pool(enabled) -> bool: sets it, returning the previous one.
+#[pyfunction]
+pub fn _set_gc_clears_pool(enabled: bool) -> bool {
+    GC_CLEARS_POOL.swap(enabled, Ordering::Relaxed)
 }

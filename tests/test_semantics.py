@@ -535,6 +535,40 @@ def test_xrange_iterator_protocol_as_range_iterators():
         type(it)()  # not made from Python, as range_iterator is not
 
 
+@given(range_args, st.integers(0, 5), st.integers(0, pickle.HIGHEST_PROTOCOL))
+def test_xrange_and_its_iterator_pickle_and_copy_as_range_and_its_iterator(args, taken, protocol):
+    """Python 2's xrange and Python 3's range pickle and copy; so do an
+    xrange and its iterator, which goes on from where it stood."""
+    try:
+        expected = range(*args)
+    except (TypeError, ValueError):
+        return
+    xr = legacyint.xrange(*args)
+    back = pickle.loads(pickle.dumps(xr, protocol))
+    assert type(back) is legacyint.xrange and back.bounds == xr.bounds
+    assert copy.copy(xr) is xr and copy.deepcopy(xr) is xr  # immutable, as range
+    expected_it, it = iter(expected), iter(xr)
+    for _ in range(taken):
+        assert next(it, None) == next(expected_it, None)
+    rest = list(expected_it)
+    for again in (pickle.loads(pickle.dumps(it, protocol)), copy.copy(it), copy.deepcopy(it)):
+        assert type(again) is type(it)
+        values = list(again)
+        assert values == rest and all(type(v) is LegacyInt for v in values)
+    assert list(it) == rest  # the copies did not move the original
+    back = pickle.loads(pickle.dumps(reversed(xr), protocol))
+    assert list(back) == list(reversed(expected))
+
+
+@pytest.mark.parametrize("state", [(0, 0, 2), (LONG_MAX, 1, 2), (LONG_MIN, -1, 2), (0, 2**62, 3)])
+def test_a_forged_iterator_state_is_refused(state):
+    """What an iterator unpickles from must describe values that fit a C
+    long, by a non-zero step: a forged pickle gets ValueError."""
+    with pytest.raises(ValueError, match="fit a C long"):
+        legacyint._core._xrange_iterator(*state)
+    assert list(legacyint._core._xrange_iterator(5, 0, 1)) == [5]
+
+
 def test_xrange_too_long_for_a_list():
     huge = legacyint.xrange(LONG_MIN, LONG_MAX)
     with pytest.raises(OverflowError):

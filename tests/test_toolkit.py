@@ -59,6 +59,33 @@ def test_hook_is_installed_once_even_after_reload():
     assert len(hooks) == len(again) == 1
 
 
+def test_one_hook_and_one_setting_after_the_modules_are_imported_again():
+    """The package's modules removed from sys.modules and imported anew (a
+    notebook's autoreload, a test runner's isolation) make new module
+    objects, but the process keeps one hook, and set_gc_clears_pool from
+    either import governs every full collection."""
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import gc, sys
+        import legacyint as first
+        for name in [m for m in sys.modules if m == "legacyint" or m.startswith("legacyint.")]:
+            del sys.modules[name]
+        import legacyint as second
+        assert second is not first and second._gc is not first._gc
+        hooks = [cb for cb in gc.callbacks if getattr(cb, "_legacyint_gc_hook", False)]
+        print(len(hooks))
+        for setter, reader in ((second, first), (first, second)):
+            setter.set_gc_clears_pool(False)
+            assert reader.gc_clears_pool() is False
+            xs = second.range(10**6, 10**6 + 41 * 100); del xs
+            blocks = second.pool_stats().blocks
+            gc.collect()
+            print(blocks - second.pool_stats().blocks)
+            setter.set_gc_clears_pool(True)
+    """)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "0", "0"]
+
+
 def test_block_occupancy_is_oldest_first_and_sums_to_in_use():
     legacyint.clear_free_list()
     occupancy = legacyint.block_occupancy()

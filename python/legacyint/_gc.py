@@ -7,16 +7,23 @@ from typing import Any, Dict
 
 from . import _core
 
-_clears_pool = True
+# The setting lives in the extension (_core._gc_clears_pool), which is
+# loaded once per process: this module can be imported again (after its
+# removal from sys.modules), and each copy must read and write the same one.
 
 
 def _after_collection(phase: str, info: Dict[str, Any]) -> None:
     # Python 2.7's gcmodule.c called PyInt_ClearFreeList and
     # PyFloat_ClearFreeList at the end of every generation-2 collection,
     # automatic or explicit.
-    if phase == "stop" and info.get("generation") == 2 and _clears_pool:
+    if phase == "stop" and info.get("generation") == 2 and _core._gc_clears_pool():
         _core.clear_free_list("int")
         _core.clear_free_list("float")
+
+
+# How install() knows the hook of an earlier import of this module.
+_HOOK_MARK = "_legacyint_gc_hook"
+setattr(_after_collection, _HOOK_MARK, True)
 
 
 def set_gc_clears_pool(enabled: bool) -> bool:
@@ -42,9 +49,7 @@ def set_gc_clears_pool(enabled: bool) -> bool:
     >>> legacyint.set_gc_clears_pool(previous)
     True
     """
-    global _clears_pool
-    previous, _clears_pool = _clears_pool, bool(enabled)
-    return previous
+    return _core._set_gc_clears_pool(bool(enabled))
 
 
 def gc_clears_pool() -> bool:
@@ -54,10 +59,12 @@ def gc_clears_pool() -> bool:
     >>> legacyint.gc_clears_pool()
     True
     """
-    return _clears_pool
+    return _core._gc_clears_pool()
 
 
 def install() -> None:
-    """Registers the collector hook once, however often the package is loaded."""
-    if _after_collection not in gc.callbacks:
+    """Registers the collector hook once per process, however often the
+    package is imported: a hook left by an earlier import of this module
+    (another function object, reading the same setting) is kept."""
+    if not any(getattr(callback, _HOOK_MARK, False) for callback in gc.callbacks):
         gc.callbacks.append(_after_collection)

@@ -8,6 +8,7 @@
 //! call. Here `next()` is the slot itself.
 
 use crate::capi::gil_cell::GilCell;
+use crate::capi::owned::Owned;
 use crate::capi::type_spec::{method, noargs, slot, slot_end, NOARGS};
 use crate::int::from_long;
 use pyo3::ffi;
@@ -47,6 +48,12 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
                 noargs(length_hint),
                 NOARGS,
                 c"The number of values still to come.",
+            ),
+            method(
+                c"__reduce__",
+                noargs(reduce),
+                NOARGS,
+                c"Pickles (and copies) the iterator where it stands.",
             ),
             ffi::PyMethodDef::zeroed(),
         ];
@@ -129,6 +136,32 @@ unsafe extern "C" fn length_hint(
     unsafe {
         let remaining = (*obj.cast::<XRangeIteratorObject>()).remaining;
         ffi::PyLong_FromUnsignedLongLong(remaining)
+    }
+}
+
+/// `it.__reduce__()`: `(legacyint._core._xrange_iterator, (next, step,
+/// remaining))`, so that pickle and copy take the iterator where it
+/// stands, as they take range's.
+unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *mut ffi::PyObject {
+    // SAFETY: a METH_NOARGS method on a live iterator of this type, with the
+    // GIL held; the names are NUL-terminated; every new reference is owned
+    // until Py_BuildValue's "N" takes the function's.
+    unsafe {
+        let it = obj.cast::<XRangeIteratorObject>();
+        let Some(module) = Owned::new(ffi::PyImport_ImportModule(c"legacyint._core".as_ptr())) else {
+            return ptr::null_mut();
+        };
+        let function = ffi::PyObject_GetAttrString(module.as_ptr(), c"_xrange_iterator".as_ptr());
+        if function.is_null() {
+            return ptr::null_mut();
+        }
+        ffi::Py_BuildValue(
+            c"(N(llK))".as_ptr(),
+            function,
+            (*it).next,
+            (*it).step,
+            (*it).remaining as std::os::raw::c_ulonglong,
+        )
     }
 }
 

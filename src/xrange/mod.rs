@@ -13,7 +13,7 @@ use crate::int::{from_long, long_value};
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple, PyType};
 use std::os::raw::c_long;
 
 /// The validated arguments of a range: `step != 0`.
@@ -211,6 +211,51 @@ impl XRange {
     fn bounds(&self) -> (c_long, c_long, c_long) {
         (self.bounds.start, self.bounds.stop, self.bounds.step)
     }
+
+    /// Pickles as its arguments, as Python 2's xrange and Python 3's range.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> (Bound<'py, PyType>, (c_long, c_long, c_long)) {
+        (slf.get_type(), slf.get().bounds())
+    }
+
+    /// An xrange is immutable: its copy is itself, as `copy` does for range.
+    fn __copy__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __deepcopy__<'py>(slf: Bound<'py, Self>, _memo: &Bound<'py, PyAny>) -> Bound<'py, Self> {
+        slf
+    }
+}
+
+/// _xrange_iterator(next, step, remaining) -> an xrange iterator
+///
+/// What an xrange iterator's `__reduce__` names, so that it unpickles (and
+/// copies) where it stood. The values it would yield must fit a C long, as
+/// an xrange's do.
+#[pyfunction]
+pub fn _xrange_iterator(
+    py: Python<'_>,
+    next: c_long,
+    step: c_long,
+    remaining: u64,
+) -> PyResult<Bound<'_, PyAny>> {
+    // The last value, with the step as given, or for a step of LONG_MIN as
+    // the +2**63 that a reversed xrange's iterator means by it (it steps
+    // with wrapping arithmetic).
+    let last_fits = |step: i128| {
+        let last = next as i128 + (remaining as i128 - 1) * step;
+        (c_long::MIN as i128..=c_long::MAX as i128).contains(&last)
+    };
+    let valid = remaining <= 1
+        || step != 0 && (last_fits(step as i128) || step == c_long::MIN && last_fits(-(step as i128)));
+    if !valid {
+        return Err(PyValueError::new_err(
+            "an xrange iterator's values must fit a C long, by a non-zero step",
+        ));
+    }
+    iterator_over(py, next, step, remaining as u128)
 }
 
 /// range(stop) / range(start, stop[, step]) -> list of LegacyInt
