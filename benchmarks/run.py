@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
+
+from legacyint import experiment
 
 HERE = Path(__file__).resolve().parent
 
@@ -92,19 +92,6 @@ class Worker:
         if self.process.stdin:
             self.process.stdin.close()
         self.process.wait()
-
-
-def find_python2(explicit: Optional[str]) -> Optional[str]:
-    if explicit:
-        return explicit
-    candidates = [shutil.which("python2.7"), shutil.which("python2")]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(str(p) for p in pyenv_root.glob("versions/2.7*/bin/python2.7"))
-    for candidate in candidates:
-        if candidate and subprocess.run([candidate, "-c", "import sys; assert sys.version_info[0] == 2"],
-                                        capture_output=True).returncode == 0:
-            return candidate
-    return None
 
 
 def has_pyclass() -> bool:
@@ -228,7 +215,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         contenders["pyclass"] = sys.executable
     else:
         print("#[pyclass] contender not installed: add --build-pyclass to build it", file=sys.stderr)
-    python2 = None if args.no_py2 else find_python2(args.py2)
+    python2 = None if args.no_py2 else experiment.find_python2(args.py2)
     if python2:
         contenders["py2"] = python2
     elif not args.no_py2:

@@ -232,9 +232,12 @@ def test_path_that_is_python3(tmp_path):
 
 
 def test_path_that_is_not_python(tmp_path):
-    fake = fake_interpreter(tmp_path, "python2", 'echo "hello"')
+    fake = fake_interpreter(tmp_path, "python2", 'echo "hello"; echo "Try \'python2 --help\'" >&2; exit 2')
     line = one_line(legacyint_cli("--python2", fake, "--n", "1000").stderr)
-    assert "is not a Python interpreter" in line
+    assert f"{fake} is not a Python 2.7 interpreter" in line
+    assert "Try" not in line and "hello" not in line  # the program's own words are not quoted
+    line = one_line(legacyint_cli("--python2", "/bin/ls", "--n", "1000").stderr)
+    assert line.startswith("python -m legacyint: /bin/ls is not a Python 2.7 interpreter") and "--help" not in line
     line = one_line(legacyint_cli("--python2", str(tmp_path / "missing"), "--n", "1000").stderr)
     assert "cannot run" in line and "missing" in line
 
@@ -321,7 +324,7 @@ def test_memory_estimate_counts_every_kind_python_2_included():
 
 
 def test_refusal_and_force(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "_available_memory", lambda: 20 * 2**20)
+    monkeypatch.setattr(experiment, "_available_memory", lambda: 20 * 2**20)
     assert cli.main(["--n", "200000", "--kind", "legacy", "--quiet"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "would need about 21 MiB" in err and "20 MiB is available" in err and "--force" in err
@@ -329,9 +332,24 @@ def test_refusal_and_force(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert out.startswith("stage") and "LegacyInt: " in out and err == ""
     # The Python 2 kinds are estimated too (and refused before looking for a Python 2).
-    monkeypatch.setattr(cli, "_available_memory", lambda: 2**20)
+    monkeypatch.setattr(experiment, "_available_memory", lambda: 2**20)
     assert cli.main(["--n", "200000", "--kind", "py2_int", "--python2", "/nonexistent"]) == 2
     assert "(Python 2.7 int: 32.7 bytes per element)" in capsys.readouterr().err
+
+
+def test_the_api_refuses_too_large_a_run_too(monkeypatch):
+    """experiment.run() checks the estimate as the command does, before any
+    work: ExperimentTooLarge with the figures, and force=True runs it."""
+    monkeypatch.setattr(experiment, "_available_memory", lambda: 20 * 2**20)
+    with pytest.raises(experiment.ExperimentTooLarge) as refused:
+        experiment.run(200_000, "int", fresh_process=False)
+    e = refused.value
+    assert (e.n, e.kind, e.available) == (200_000, "int", 20 * 2**20)
+    assert e.needed == experiment.estimate_peak_bytes(200_000, ["int"]) > e.available
+    assert "n=200,000 would need about 23 MiB" in str(e) and "force=True" in str(e)
+    assert isinstance(e, ValueError)
+    records = experiment.run(200_000, "int", fresh_process=False, force=True)
+    assert [r["stage"] for r in records] == list(experiment.STAGES)
 
 
 # -- Ctrl-C ----------------------------------------------------------------------

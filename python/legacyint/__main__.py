@@ -147,29 +147,17 @@ def _check_plot_path(path: str) -> None:
         )
 
 
-def _available_memory() -> int:
-    """Bytes of memory available to a new process now (psutil)."""
-    import psutil
-
-    return int(psutil.virtual_memory().available)
-
-
 def _check_memory(n: int, kinds: Sequence[str]) -> None:
-    """Refuses a run whose estimated peak is more than the memory available."""
-    needed = experiment.estimate_peak_bytes(n, kinds)
-    available = _available_memory()
-    if needed <= available:
-        return
-    worst = max(kinds, key=lambda k: experiment.BYTES_PER_ELEMENT[k])
-    raise _Refused(
-        f"--n {n:,} would need about {_size(needed)} at its peak "
-        f"({experiment.TITLES[worst]}: {experiment.BYTES_PER_ELEMENT[worst]} bytes per element), "
-        f"and {_size(available)} is available: use a smaller --n, or --force to run it anyway"
-    )
-
-
-def _size(size: float) -> str:
-    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
+    """Refuses a run whose estimated peak is more than the memory available
+    (experiment.check_memory), in the command's own words."""
+    try:
+        experiment.check_memory(n, kinds)
+    except experiment.ExperimentTooLarge as e:
+        raise _Refused(
+            f"--n {n:,} would need about {experiment._size(e.needed)} at its peak "
+            f"({experiment.TITLES[e.kind]}: {experiment.BYTES_PER_ELEMENT[e.kind]} bytes per element), "
+            f"and {experiment._size(e.available)} is available: use a smaller --n, or --force to run it anyway"
+        ) from None
 
 
 def _summary(records: Sequence[experiment.Record]) -> str:
@@ -269,6 +257,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 progress=not args.quiet,
                 gc_clears_pool=not args.gc_keeps_pool,
                 python2=python2,
+                force=True,  # checked above for all the kinds at once, unless --force
             )
     except KeyboardInterrupt as interrupt:
         # A second Ctrl-C must not cut the report of the first one short.

@@ -131,6 +131,25 @@ class Python2Error(RuntimeError):
     there, or its run failed. The message says which, and what to do."""
 
 
+class ExperimentTooLarge(ValueError):
+    """The run's estimated peak memory is more than the memory available
+    now (:func:`check_memory`). ``n``, ``kind`` (the kind with the largest
+    peak), ``needed`` and ``available`` (bytes) say by how much;
+    ``run(..., force=True)`` runs it anyway."""
+
+    def __init__(self, n: int, kind: str, needed: int, available: int) -> None:
+        super().__init__(
+            f"n={n:,} would need about {_size(needed)} at its peak ({TITLES[kind]}: "
+            f"{BYTES_PER_ELEMENT[kind]} bytes per element), and {_size(available)} is available: "
+            "use a smaller n, or force=True to run it anyway"
+        )
+        self.n, self.kind, self.needed, self.available = n, kind, needed, available
+
+
+def _size(size: float) -> str:
+    return f"{size / 2**30:,.1f} GiB" if size >= 2**30 else f"{size / 2**20:,.0f} MiB"
+
+
 class ExperimentInterrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`run`: the worker interpreter has been stopped;
     ``records`` holds the stages it had measured by then."""
@@ -148,6 +167,7 @@ def run(
     progress: bool = False,
     gc_clears_pool: bool = True,
     python2: Optional[str] = None,
+    force: bool = False,
 ) -> List[Record]:
     """Run the experiment for ``n`` objects of ``kind``; one record per stage.
 
@@ -164,7 +184,9 @@ def run(
     ``gc_clears_pool=False`` runs it with Python 2.5's collector, which left
     the pool alone (see :func:`legacyint.set_gc_clears_pool`); Python 2.7
     itself always cleared its free lists in a full collection, so the
-    Python 2 kinds ignore it.
+    Python 2 kinds ignore it. A run whose estimated peak memory is more
+    than the memory available now raises :class:`ExperimentTooLarge` before
+    it starts (:func:`check_memory`); ``force=True`` runs it anyway.
 
     Every record holds ``kind``, ``stage``, ``n``, ``rss`` and ``uss`` (bytes,
     from psutil; under Python 2 without psutil, from ``/proc/self``),
@@ -173,8 +195,9 @@ def run(
     hold one), ``python`` and ``executable`` (the interpreter that ran it),
     ``gc_clears_pool``, ``pool`` (which pool the counters are of: the int
     pool, or the float pool for the float kinds), and every field of
-    :func:`legacyint.pool_stats` for that pool (``None`` for the Python 2
-    kinds, which have no such counters; they also have no
+    :func:`legacyint.pool_stats` for that pool (``None`` for the kinds with
+    no pool: Python 3's own int and float, and the Python 2 kinds, which
+    have no such counters; the Python 2 kinds also have no
     ``clear_free_list`` record, see :data:`PY2_STAGES`).
 
     Ctrl-C stops the worker interpreter and raises
@@ -193,6 +216,8 @@ def run(
     ...     assert r[0]["python"].startswith("2.7.") and r[0]["blocks"] is None
     """
     _check(n, kind)
+    if not force:
+        check_memory(n, [kind])
     if kind in PY2_KINDS:
         if not fresh_process:
             raise ValueError(f"{kind!r} runs in a Python 2.7 interpreter: fresh_process=False is for the Python 3 kinds")
@@ -260,9 +285,10 @@ def check_python2(path: str) -> str:
         info = json.loads(done.stdout.strip().splitlines()[-1])
         version = tuple(info["version"])
     except (ValueError, IndexError, KeyError, TypeError):
-        why = _last_line(done.stderr) or f"exit code {done.returncode}"
+        # Whatever the program printed is its own business (ls's usage, a
+        # shell's complaint): the user needs to know only that it is not one.
         raise Python2Error(
-            f"{path} is not a Python interpreter that runs the Python 2 stages ({why}): "
+            f"{path} is not a Python 2.7 interpreter (it did not run the Python 2 stages' probe): "
             "give --python2 the path of a python2.7 interpreter"
         ) from None
     if version[:2] != (2, 7):
@@ -294,6 +320,34 @@ def estimate_peak_bytes(n: int, kinds: Iterable[str]) -> int:
         for kind in kinds
     ]
     return int(max(peaks, default=0))
+
+
+def check_memory(n: int, kinds: Iterable[str]) -> None:
+    """Raises :class:`ExperimentTooLarge` if running ``kinds`` at ``n``
+    would need more memory at its peak (:func:`estimate_peak_bytes`) than
+    is available now (psutil's ``virtual_memory().available``).
+
+    >>> from legacyint import experiment
+    >>> experiment.check_memory(1000, ["legacy", "int"])  # a few MiB: fine
+    >>> try:
+    ...     experiment.check_memory(10**15, ["legacy"])
+    ... except experiment.ExperimentTooLarge as e:
+    ...     print(e.kind, e.needed > e.available)
+    legacy True
+    """
+    kinds = list(kinds)
+    needed = estimate_peak_bytes(n, kinds)
+    available = _available_memory()
+    if needed > available:
+        worst = max(kinds, key=lambda k: BYTES_PER_ELEMENT[k])
+        raise ExperimentTooLarge(n, worst, needed, available)
+
+
+def _available_memory() -> int:
+    """Bytes of memory available to a new process now (psutil)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
 
 
 def format_table(records: Sequence[Record]) -> str:
@@ -365,11 +419,6 @@ def _no_python2_message() -> str:
         f"no Python 2.7 found (looked for python2.7 and python2 on PATH and in {root}/versions/2.7*): "
         "install one (pyenv install 2.7.18) or give its path, --python2 /path/to/python2.7"
     )
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else ""
 
 
 def _normalized(raw: Record, kind: str) -> Record:
@@ -547,7 +596,13 @@ def _stages(
             "gc_clears_pool": legacyint.gc_clears_pool(),
             "pool": POOLS[kind],
         }
-        record.update(legacyint.pool_stats(POOLS[kind])._asdict())
+        # Python 3's own int and float have no pool: their records carry no
+        # counters (None), as the Python 2 kinds' do, not the LegacyInt
+        # pool's, which their run never touched.
+        if kind in LEGACY_KINDS:
+            record.update(legacyint.pool_stats(POOLS[kind])._asdict())
+        else:
+            record.update(dict.fromkeys(POOL_FIELDS))
         records.append(record)
         if emit is not None:
             emit(record)
