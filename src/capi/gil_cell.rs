@@ -4,8 +4,11 @@ use std::cell::UnsafeCell;
 
 /// Interior mutability guarded by the GIL instead of a lock.
 ///
-/// The pool is on the hot path of every LegacyInt allocation and must cost no
-/// atomic operation. Every access happens in a slot or function called by the
+/// For the process-wide state that the hot paths read on every allocation
+/// (each pooled type's type object, the small-int table, the xrange
+/// iterator's type), which must cost no atomic operation and no lock. (The
+/// pools themselves are `pooled::pool::Pool`s, with a cell and a loan of
+/// their own.) Every access happens in a slot or function called by the
 /// interpreter with the GIL held, and the module declares that it needs the
 /// GIL (`gil_used = true`, and it refuses to import on free-threaded builds),
 /// so at most one thread is ever inside. That is the whole of the safety

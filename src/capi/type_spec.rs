@@ -1,7 +1,6 @@
 //! Building the tables of a `PyType_Spec`: slots, methods, attributes.
 
 use pyo3::ffi;
-use std::borrow::Cow;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
@@ -115,11 +114,17 @@ pub unsafe fn str_text(text: *mut ffi::PyObject) -> Option<String> {
 
 /// `tp_name` of `obj`'s type, as CPython's error messages print it.
 ///
+/// An owned copy: the name's buffer belongs to the type, and a caller that
+/// goes on to run Python code (formatting a message, normalising an
+/// exception) could outlive a heap type that a `__class__` change or a
+/// collection frees meanwhile.
+///
 /// # Safety
-/// `obj` is live, and the returned text is used while it is.
-pub unsafe fn type_name<'a>(obj: *mut ffi::PyObject) -> Cow<'a, str> {
-    // SAFETY: a live object's type is live and its tp_name a C string.
-    unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy() }
+/// `obj` is live.
+pub unsafe fn type_name(obj: *mut ffi::PyObject) -> String {
+    // SAFETY: a live object's type is live and its tp_name a C string,
+    // read once, here, before anything else can run.
+    unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy().into_owned() }
 }
 
 /// Whether a call's keyword dict is absent or empty.

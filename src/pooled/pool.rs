@@ -12,9 +12,11 @@ use std::cell::UnsafeCell;
 /// Lives in a `static` and is never dropped: pooled objects can outlive the
 /// module, so their blocks are held until the process ends, as Python 2
 /// held them. The arena is only ever lent for the span of a closure, and
-/// only to a caller holding the GIL (a [`Python`] token); the closure is
-/// given the arena and nothing else, so the loan cannot outlast a call into
-/// CPython that could deallocate an object and come back for the pool.
+/// only to a caller holding the GIL (a [`Python`] token). The closure is
+/// given the arena and no token, but it can capture one, so that it could
+/// call into CPython, deallocate an object and come back for the pool: not
+/// doing so is `with`'s contract, which its callers keep (their closures
+/// only pop, push and count) and debug builds check.
 pub struct Pool<T> {
     arena: UnsafeCell<Arena<T, PyMemBlocks>>,
     /// Set while the arena is lent, in debug builds: a check of `with`'s
