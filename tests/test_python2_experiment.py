@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 import legacyint.__main__ as cli
-from legacyint import experiment
+from legacyint import _memory_estimate, experiment
 
 PY2 = experiment.find_python2()
 needs_py2 = pytest.mark.skipif(
@@ -324,7 +324,7 @@ def test_memory_estimate_counts_every_kind_python_2_included():
 
 
 def test_refusal_and_force(monkeypatch, capsys):
-    monkeypatch.setattr(experiment, "_available_memory", lambda: 20 * 2**20)
+    monkeypatch.setattr(_memory_estimate, "_available_memory", lambda: 20 * 2**20)
     assert cli.main(["--n", "200000", "--kind", "legacy", "--quiet"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "would need about 21 MiB" in err and "20 MiB is available" in err and "--force" in err
@@ -332,7 +332,7 @@ def test_refusal_and_force(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert out.startswith("stage") and "LegacyInt: " in out and err == ""
     # The Python 2 kinds are estimated too (and refused before looking for a Python 2).
-    monkeypatch.setattr(experiment, "_available_memory", lambda: 2**20)
+    monkeypatch.setattr(_memory_estimate, "_available_memory", lambda: 2**20)
     assert cli.main(["--n", "200000", "--kind", "py2_int", "--python2", "/nonexistent"]) == 2
     assert "(Python 2.7 int: 32.7 bytes per element)" in capsys.readouterr().err
 
@@ -340,7 +340,7 @@ def test_refusal_and_force(monkeypatch, capsys):
 def test_the_api_refuses_too_large_a_run_too(monkeypatch):
     """experiment.run() checks the estimate as the command does, before any
     work: ExperimentTooLarge with the figures, and force=True runs it."""
-    monkeypatch.setattr(experiment, "_available_memory", lambda: 20 * 2**20)
+    monkeypatch.setattr(_memory_estimate, "_available_memory", lambda: 20 * 2**20)
     with pytest.raises(experiment.ExperimentTooLarge) as refused:
         experiment.run(200_000, "int", fresh_process=False)
     e = refused.value

@@ -23,6 +23,8 @@ import sys
 from typing import Dict, List, Optional, Sequence
 
 from . import __version__, experiment
+from ._memory_estimate import _size
+from ._python2 import _no_python2_message
 
 PROG = "python -m legacyint"
 
@@ -154,9 +156,9 @@ def _check_memory(n: int, kinds: Sequence[str]) -> None:
         experiment.check_memory(n, kinds)
     except experiment.ExperimentTooLarge as e:
         raise _Refused(
-            f"--n {n:,} would need about {experiment._size(e.needed)} at its peak "
+            f"--n {n:,} would need about {_size(e.needed)} at its peak "
             f"({experiment.TITLES[e.kind]}: {experiment.BYTES_PER_ELEMENT[e.kind]} bytes per element), "
-            f"and {experiment._size(e.available)} is available: use a smaller --n, or --force to run it anyway"
+            f"and {_size(e.available)} is available: use a smaller --n, or --force to run it anyway"
         ) from None
 
 
@@ -242,7 +244,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if any(kind in experiment.PY2_KINDS for kind in kinds):
             python2 = experiment.find_python2(args.python2 or None)
             if python2 is None:
-                return _error(experiment._no_python2_message(), 2)
+                return _error(_no_python2_message(), 2)
             if not args.quiet:
                 print(f"{PROG}: Python 2.7 is {python2}", file=sys.stderr)
     except (_Refused, experiment.Python2Error) as refusal:

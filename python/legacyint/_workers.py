@@ -1,0 +1,127 @@
+"""Running one kind of the experiment in a worker interpreter: its records
+read as they come, its progress passed on, Ctrl-C handed over with the
+stages done so far."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+from typing import List
+
+from ._python2 import Python2Error
+from ._records import PY2_KINDS, Record, _normalized
+
+
+class ExperimentInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run`: the worker interpreter has been stopped;
+    ``records`` holds the stages it had measured by then."""
+
+    def __init__(self, records: List[Record]) -> None:
+        super().__init__(f"interrupted after {len(records)} stages")
+        self.records = records
+
+
+def _stop(process: "subprocess.Popen[str]") -> None:
+    """Ends a worker: SIGTERM, then SIGKILL if it has not gone in 5 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
+    """Runs a worker, which prints one JSON record a line as each stage is
+    measured. Its progress lines go on to our stderr as they come; anything
+    else it says on stderr is kept for the error message if it fails (and
+    passed on if it does not)."""
+    python2 = kind in PY2_KINDS
+    records: List[Record] = []
+    kept: List[str] = []
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stderr = process.stderr
+
+    def relay() -> None:
+        for line in stderr:
+            if line.startswith(f"[{kind}] "):
+                if progress:
+                    sys.stderr.write(line)
+                    sys.stderr.flush()
+            else:
+                kept.append(line)
+
+    relay_thread = threading.Thread(target=relay, name=f"legacyint-{kind}-stderr", daemon=True)
+    relay_thread.start()
+    # The records are read off the pipe by a thread of their own, so that a
+    # Ctrl-C, which lands in this thread, can never fall between reading a
+    # record and keeping it: every line the worker wrote is in `lines`.
+    lines: List[str] = []
+    stdout = process.stdout
+
+    def read_records() -> None:
+        for line in stdout:
+            if line.strip():
+                lines.append(line)
+
+    reader = threading.Thread(target=read_records, name=f"legacyint-{kind}-stdout", daemon=True)
+    reader.start()
+
+    def record(line: str) -> Record:
+        try:
+            return _normalized(json.loads(line), kind)
+        except ValueError:
+            error = Python2Error if python2 else RuntimeError
+            raise error(
+                f"the {'Python 2 ' if python2 else ''}worker `{' '.join(command)}` printed something that is not "
+                f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
+            ) from None
+
+    try:
+        while reader.is_alive() or len(records) < len(lines):
+            reader.join(timeout=0.1)
+            while len(records) < len(lines):  # a line that is no record stops the run at once
+                records.append(record(lines[len(records)]))
+        process.wait()
+    except KeyboardInterrupt:
+        _stop(process)
+        # The worker is gone; what it wrote before is still to be read, but
+        # not for long: a wrapper's child could hold the pipe open.
+        reader.join(timeout=2)
+        done: List[Record] = []
+        for line in list(lines):
+            try:
+                done.append(record(line))
+            except (Python2Error, RuntimeError):
+                break
+        raise ExperimentInterrupted(done) from None
+    except BaseException:
+        _stop(process)
+        raise
+    finally:
+        relay_thread.join(timeout=5)
+        if not reader.is_alive():
+            stdout.close()
+        if not relay_thread.is_alive():
+            stderr.close()
+    returncode = process.returncode
+    if returncode in (130, -signal.SIGINT):  # the worker had Ctrl-C too
+        raise ExperimentInterrupted(records)
+    said = "".join(kept).rstrip()
+    if returncode == 0:
+        if said:
+            print(said, file=sys.stderr)
+        return records
+    shown = "; its stderr:\n" + said if said else " and said nothing on stderr"
+    if python2:
+        raise Python2Error(
+            f"the Python 2 run failed (exit code {returncode}; run `{' '.join(command)}` to see it again)" + shown
+        )
+    raise RuntimeError(f"experiment subprocess {command} failed with exit code {returncode}" + shown)
