@@ -41,7 +41,12 @@
 //! assert_eq!(arena.stats().blocks, 0);
 //! ```
 
-use std::alloc::Layout;
+mod blocks;
+mod stats;
+
+pub use blocks::{BlockAllocator, SystemBlocks};
+pub use stats::ArenaStats;
+
 use std::marker::PhantomData;
 use std::mem::{align_of, size_of};
 use std::ptr::{self, NonNull};
@@ -73,53 +78,6 @@ fn free_mark() -> *const u8 {
     &FREE_MARK
 }
 
-/// Where blocks come from and where they go back to.
-///
-/// # Safety
-/// `allocate` must return either null or a pointer to at least `size`
-/// writable bytes aligned to 8, that stays valid until passed to `release`.
-pub unsafe trait BlockAllocator {
-    /// Returns `size` bytes aligned to 8, or null when there is no memory.
-    fn allocate(&self, size: usize) -> *mut u8;
-
-    /// Gives a block back.
-    ///
-    /// # Safety
-    /// `block` came from `allocate(size)` on this allocator, with this `size`,
-    /// and has not been released since.
-    unsafe fn release(&self, block: *mut u8, size: usize);
-}
-
-/// Blocks from Rust's global allocator: for tests and for Rust users.
-///
-/// ```
-/// use legacyint::arena::{BlockAllocator, SystemBlocks};
-/// let p = SystemBlocks.allocate(992);
-/// assert!(!p.is_null());
-/// unsafe { SystemBlocks.release(p, 992) };
-/// ```
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemBlocks;
-
-// SAFETY: std::alloc returns null or `size` bytes with the requested
-// alignment, valid until dealloc with the same layout.
-unsafe impl BlockAllocator for SystemBlocks {
-    fn allocate(&self, size: usize) -> *mut u8 {
-        match Layout::from_size_align(size, 8) {
-            // SAFETY: the arena never asks for a zero-sized block (a block
-            // holds at least its head).
-            Ok(layout) if size > 0 => unsafe { std::alloc::alloc(layout) },
-            _ => ptr::null_mut(),
-        }
-    }
-
-    unsafe fn release(&self, block: *mut u8, size: usize) {
-        // SAFETY: the caller passes back a block from `allocate(size)`, whose
-        // layout was valid then and is the same now.
-        unsafe { std::alloc::dealloc(block, Layout::from_size_align_unchecked(size, 8)) }
-    }
-}
-
 /// The head of every block: the link of `block_list`.
 #[repr(C)]
 struct BlockHead {
@@ -131,38 +89,6 @@ struct BlockHead {
 struct FreeSlot {
     next: *mut FreeSlot,
     mark: *const u8,
-}
-
-/// The arena's counters, as [`Arena::stats`] returns them.
-///
-/// `in_use + free == capacity` and `capacity == blocks * objects_per_block`
-/// hold after every operation.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ArenaStats {
-    /// Bytes asked of the allocator for each block (992 for 24-byte objects).
-    pub block_size: usize,
-    /// Slots in one block (41 for 24-byte objects).
-    pub objects_per_block: usize,
-    /// Blocks held now.
-    pub blocks: usize,
-    /// Slots in all held blocks.
-    pub capacity: usize,
-    /// Slots handed out by `pop` and not pushed back.
-    pub in_use: usize,
-    /// Length of the free list.
-    pub free: usize,
-    /// `blocks * block_size`.
-    pub bytes_reserved: usize,
-    /// `pop` calls that returned a slot.
-    pub allocations: u64,
-    /// `push` calls.
-    pub deallocations: u64,
-    /// Blocks taken from the allocator since the arena was made.
-    pub blocks_allocated: u64,
-    /// Blocks given back by `clear_free_list` since the arena was made.
-    pub blocks_released: u64,
-    /// The most blocks ever held at once.
-    pub peak_blocks: usize,
 }
 
 /// A pool of `T`-sized slots carved from blocks of [`BLOCK_SIZE`] bytes.
