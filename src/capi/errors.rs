@@ -38,7 +38,8 @@ pub unsafe fn reword_pending(
         let Some(pending) = take_pending() else {
             return;
         };
-        let text = Owned::new(ffi::PyObject_Str(pending.value())).and_then(|t| str_text(t.as_ptr()));
+        let text =
+            Owned::new(ffi::PyObject_Str(pending.value())).and_then(|t| str_text(t.as_ptr()));
         ffi::PyErr_Clear(); // from str() or its text, if they failed
         match text.as_deref().and_then(reword) {
             Some(message) => {

@@ -93,7 +93,11 @@ pub unsafe fn locate() -> Option<*const usize> {
 ///
 /// # Safety
 /// `words` is valid for reads for its whole extent.
-unsafe fn find_pair(words: (*const usize, usize), first: usize, second: usize) -> Option<*const usize> {
+unsafe fn find_pair(
+    words: (*const usize, usize),
+    first: usize,
+    second: usize,
+) -> Option<*const usize> {
     let (start, len) = words;
     let mut found = None;
     for i in 0..len.saturating_sub(1) {
@@ -135,7 +139,10 @@ unsafe fn runtime_words() -> Option<(*const usize, usize)> {
         if info.dli_saddr != start || size == 0 {
             return None;
         }
-        Some((start.cast::<usize>().cast_const(), size / std::mem::size_of::<usize>()))
+        Some((
+            start.cast::<usize>().cast_const(),
+            size / std::mem::size_of::<usize>(),
+        ))
     }
 }
 

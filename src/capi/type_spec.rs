@@ -124,7 +124,11 @@ pub unsafe fn str_text(text: *mut ffi::PyObject) -> Option<String> {
 pub unsafe fn type_name(obj: *mut ffi::PyObject) -> String {
     // SAFETY: a live object's type is live and its tp_name a C string,
     // read once, here, before anything else can run.
-    unsafe { CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name).to_string_lossy().into_owned() }
+    unsafe {
+        CStr::from_ptr((*ffi::Py_TYPE(obj)).tp_name)
+            .to_string_lossy()
+            .into_owned()
+    }
 }
 
 /// Whether a call's keyword dict is absent or empty.

@@ -148,7 +148,8 @@ unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *
     // until Py_BuildValue's "N" takes the function's.
     unsafe {
         let it = obj.cast::<XRangeIteratorObject>();
-        let Some(module) = Owned::new(ffi::PyImport_ImportModule(c"legacyint._core".as_ptr())) else {
+        let Some(module) = Owned::new(ffi::PyImport_ImportModule(c"legacyint._core".as_ptr()))
+        else {
             return ptr::null_mut();
         };
         let function = ffi::PyObject_GetAttrString(module.as_ptr(), c"_xrange_iterator".as_ptr());

@@ -213,9 +213,7 @@ impl XRange {
     }
 
     /// Pickles as its arguments, as Python 2's xrange and Python 3's range.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> (Bound<'py, PyType>, (c_long, c_long, c_long)) {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (c_long, c_long, c_long)) {
         (slf.get_type(), slf.get().bounds())
     }
 
@@ -249,7 +247,8 @@ pub fn _xrange_iterator(
         (c_long::MIN as i128..=c_long::MAX as i128).contains(&last)
     };
     let valid = remaining <= 1
-        || step != 0 && (last_fits(step as i128) || step == c_long::MIN && last_fits(-(step as i128)));
+        || step != 0
+            && (last_fits(step as i128) || step == c_long::MIN && last_fits(-(step as i128)));
     if !valid {
         return Err(PyValueError::new_err(
             "an xrange iterator's values must fit a C long, by a non-zero step",
