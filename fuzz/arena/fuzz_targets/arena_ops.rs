@@ -58,12 +58,22 @@ fuzz_target!(|data: &[u8]| {
         let blocks_before = arena.stats().blocks;
         match op % 8 {
             0..=2 => {
-                let popped = if op % 8 == 2 { arena.pop_free() } else { arena.pop() };
+                let popped = if op % 8 == 2 {
+                    arena.pop_free()
+                } else {
+                    arena.pop()
+                };
                 if let Some(p) = popped {
                     assert_eq!(p.as_ptr() as usize % 8, 0, "misaligned slot");
                     assert!(live.iter().all(|(q, _)| *q != p), "a slot handed out twice");
                     // SAFETY: a popped slot is ours to write.
-                    unsafe { p.as_ptr().write(Obj { refcnt: 1, kind: KIND, value: next_value }) };
+                    unsafe {
+                        p.as_ptr().write(Obj {
+                            refcnt: 1,
+                            kind: KIND,
+                            value: next_value,
+                        })
+                    };
                     live.push((p, next_value));
                     next_value += 1;
                 } else {
@@ -78,7 +88,10 @@ fuzz_target!(|data: &[u8]| {
             }
             5 => {
                 assert_eq!(arena.clear_free_list(), live.len());
-                assert!(arena.occupancy().iter().all(|&n| n > 0), "an empty block kept");
+                assert!(
+                    arena.occupancy().iter().all(|&n| n > 0),
+                    "an empty block kept"
+                );
             }
             6 => arena.set_block_limit(if arg % 4 == 0 { None } else { Some(arg % 8) }),
             7 => fail.set(arg % 2 == 1),
@@ -93,13 +106,20 @@ fuzz_target!(|data: &[u8]| {
         assert!(s.peak_blocks >= s.blocks);
         if s.blocks > blocks_before {
             assert!(!fail.get(), "a block from a failing allocator");
-            assert!(arena.block_limit().is_none_or(|cap| s.blocks <= cap), "grew past the cap");
+            assert!(
+                arena.block_limit().is_none_or(|cap| s.blocks <= cap),
+                "grew past the cap"
+            );
         }
         assert_eq!(arena.occupancy().iter().sum::<usize>(), live.len());
         for (p, v) in &live {
             // SAFETY: live slots hold the Obj written above.
             let obj = unsafe { p.as_ref() };
-            assert_eq!((obj.refcnt, obj.kind, obj.value), (1, KIND, *v), "a live object changed");
+            assert_eq!(
+                (obj.refcnt, obj.kind, obj.value),
+                (1, KIND, *v),
+                "a live object changed"
+            );
         }
     }
     let unique: HashSet<usize> = live.iter().map(|(p, _)| p.as_ptr() as usize).collect();
