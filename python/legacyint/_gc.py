@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from typing import Any, Dict
 
-from . import _core
+from ._core import _gc_clears_pool, _set_gc_clears_pool, clear_free_list
 
 # The setting lives in the extension (_core._gc_clears_pool), which is
 # loaded once per process: this module can be imported again (after its
@@ -16,9 +16,9 @@ def _after_collection(phase: str, info: Dict[str, Any]) -> None:
     # Python 2.7's gcmodule.c called PyInt_ClearFreeList and
     # PyFloat_ClearFreeList at the end of every generation-2 collection,
     # automatic or explicit.
-    if phase == "stop" and info.get("generation") == 2 and _core._gc_clears_pool():
-        _core.clear_free_list("int")
-        _core.clear_free_list("float")
+    if phase == "stop" and info.get("generation") == 2 and _gc_clears_pool():
+        clear_free_list("int")
+        clear_free_list("float")
 
 
 # How install() knows the hook of an earlier import of this module.
@@ -49,7 +49,7 @@ def set_gc_clears_pool(enabled: bool) -> bool:
     >>> legacyint.set_gc_clears_pool(previous)
     True
     """
-    return _core._set_gc_clears_pool(bool(enabled))
+    return _set_gc_clears_pool(bool(enabled))
 
 
 def gc_clears_pool() -> bool:
@@ -59,7 +59,7 @@ def gc_clears_pool() -> bool:
     >>> legacyint.gc_clears_pool()
     True
     """
-    return _core._gc_clears_pool()
+    return _gc_clears_pool()
 
 
 def install() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from . import _core
+from ._core import _pool_counters
 
 
 class PoolStats(NamedTuple):
@@ -72,4 +72,4 @@ def pool_stats(kind: str = "int") -> PoolStats:
     >>> legacyint.pool_stats("float").small_ints
     0
     """
-    return PoolStats._make(_core._pool_counters(kind))
+    return PoolStats._make(_pool_counters(kind))
