@@ -16,7 +16,7 @@ experiment, and ``python -m legacyint`` prints it as a table.
 """
 
 import numbers
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._core import (
     LONG_MAX,
@@ -42,6 +42,15 @@ numbers.Real.register(LegacyFloat)
 
 # As in Python 2.6+, a full gc.collect() also clears the pool's free list.
 _install_gc_hook()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext legacyint`` in IPython or Jupyter: registers ``%pool``
+    (both pools now) and ``%%pool [--occupancy]`` (what a cell did to
+    them), from :mod:`legacyint._magic`. IPython is imported only then."""
+    from ._magic import load_ipython_extension as load
+
+    load(ipython)
 
 if TYPE_CHECKING:
     __version__: str

@@ -104,12 +104,16 @@ def plot_occupancy(
     *,
     columns: Optional[int] = None,
     objects_per_block: int = 41,
+    small_int_blocks: Optional[int] = None,
 ) -> "Figure":
     """A heat map of live objects per block, oldest block first, row by row.
 
     ``occupancy`` defaults to :func:`legacyint.block_occupancy` now. A block
     with one live object is as dark as a full one would be light: it is the
-    fragmentation that keeps memory from going back.
+    fragmentation that keeps memory from going back. The first
+    ``small_int_blocks`` blocks (by default, for the int pool read now,
+    those that hold the small-int cache, -5..256, alive for good) are
+    outlined and labelled.
 
     >>> from legacyint import plot
     >>> fig = plot.plot_occupancy([41, 41, 3, 0, 17], columns=3)
@@ -118,8 +122,12 @@ def plot_occupancy(
     """
     if occupancy is None:
         from . import _core
+        from ._stats import pool_stats
 
         occupancy = _core.block_occupancy()
+        if small_int_blocks is None:
+            stats = pool_stats()
+            small_int_blocks = math.ceil(stats.small_ints / stats.objects_per_block)
     counts: List[float] = [float(c) for c in occupancy]
     n = len(counts)
     columns = columns or max(1, math.ceil(math.sqrt(n)))
@@ -131,8 +139,24 @@ def plot_occupancy(
     image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=objects_per_block, aspect="auto",
                       interpolation="nearest")
     figure.colorbar(image, ax=ax, label="live objects in the block")
-    ax.set_xlabel(f"block (row of {columns})")
-    ax.set_ylabel("row")
+    # Whole blocks only: a row's first block number on the left, the
+    # column added to it along the bottom.
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{int(row) * columns:,}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda column, _: f"+{int(column)}"))
+    xlabel = f"+ column ({columns} blocks a row)"
+    if small_int_blocks:
+        from matplotlib.patches import Rectangle
+
+        for i in range(min(small_int_blocks, n)):
+            ax.add_patch(Rectangle((i % columns - 0.5, i // columns - 0.5), 1, 1, fill=False,
+                                   edgecolor="tab:red", linewidth=1.5))
+        xlabel += "\noutlined in red: the small-int cache (-5..256), never freed"
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("block number, oldest first")
     live = sum(counts)
     ax.set_title(f"{n:,} blocks, {live:,.0f} live objects ({live / max(1, n * objects_per_block):.0%} full)")
     return figure
