@@ -13,6 +13,7 @@ MODULES = [
     "legacyint._memory_estimate",
     "legacyint._python2",
     "legacyint._table",
+    "legacyint._magic",
     "legacyint.__main__",
     "legacyint.plot",
     "legacyint.testing",
