@@ -9,8 +9,8 @@ real Python 2.7 ints, scenario by scenario, side by side in one run.
 Every contender runs every scenario once per round, interleaved, after a
 warm-up round; the table shows the median of the rounds (at least 5) in
 nanoseconds per element, the ratio of LegacyInt to the scenario's
-reference column, the ratio to Python 2.7, and issue 14's target for the
-scenario with whether this run meets it. The loops of issue 14 (list_xrange,
+reference column, the ratio to Python 2.7, and the project's target for the
+scenario with whether this run meets it. The loops (list_xrange,
 iterate, sum, alloc_free) run as legacyint.xrange, Python 2's xrange and
 Python 3's range side by side. These machines are shared and noisy: read the ratios,
 which are taken in one run, rather than the absolute figures.
@@ -35,7 +35,7 @@ from legacyint import experiment
 HERE = Path(__file__).resolve().parent
 
 # scenario -> (reference contender, what the table says about it). The loops
-# of issue 14 (list_xrange .. alloc_free) are measured against Python 2.7
+# (list_xrange .. alloc_free) are measured against Python 2.7
 # running the same loop; their Python 3 counterpart (plain range and ints)
 # runs in the same rounds, in the int column.
 SCENARIOS = {
@@ -165,7 +165,7 @@ def target(result: Dict, scenario: str) -> str:
 def format_table(result: Dict) -> str:
     contenders = [c for c in CONTENDERS if c in result["contenders"]]
     header = f"{'scenario':<12}" + "".join(f"{TITLES[c]:>12}" for c in contenders)
-    header += f"{'ratio':>9}  {'reference':<23}{'vs Py 2.7':>10}  target (issue 14)"
+    header += f"{'ratio':>9}  {'reference':<23}{'vs Py 2.7':>10}  target"
     lines = [header]
     for scenario, row in result["median"].items():
         line = f"{scenario:<12}"

@@ -141,7 +141,7 @@ def test_cli_prints_the_table():
         check=True,
     )
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["stage", "int", "RSS", "MB", "LegacyInt", "RSS", "MB", "blocks", "free"]
+    assert lines[0].split() == ["stage", "int", "RSS", "MiB", "LegacyInt", "RSS", "MiB", "blocks", "free"]
     assert lines[1].split()[-2:] == ["7", "25"]  # the small-int cache's blocks
     assert [line.split()[0] for line in lines[1:8]] == list(experiment.STAGES)
     assert done.stderr == ""
@@ -226,7 +226,7 @@ def test_cli_all_kinds_table():
         check=True,
     ).stdout
     header = out.splitlines()[0]
-    for title in ("int RSS MB", "LegacyInt RSS MB", "float RSS MB", "LegacyFloat RSS MB", "LegacyFloat blocks"):
+    for title in ("int RSS MiB", "LegacyInt RSS MiB", "float RSS MiB", "LegacyFloat RSS MiB", "LegacyFloat blocks"):
         assert title in header
 
 

@@ -31,7 +31,7 @@ def test_notebook_runs_and_plots(name, tmp_path):
         if find_python2() is None:
             assert "No Python 2.7 found" in text
         else:
-            assert "Python 2.7 found" in text and "Python 2.7 int RSS MB" in text
+            assert "Python 2.7 found" in text and "Python 2.7 int RSS MiB" in text
             three_way = next(c for c in code_cells if "find_python2()" in c.source)
             assert [o for o in three_way.outputs if "image/png" in o.get("data", {})], "no three-way plot"
 
@@ -49,4 +49,4 @@ def test_leak_notebook_without_python2(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "No Python 2.7 found" in text and "skipping the three-way plot" in text
-    assert "Python 2.7 int RSS MB" not in text
+    assert "Python 2.7 int RSS MiB" not in text

@@ -31,7 +31,7 @@ needs_py2 = pytest.mark.skipif(
     "$PYENV_ROOT/versions/2.7*): `pyenv install 2.7.18` lets these tests run",
 )
 
-N = 300_000  # 7 MB of ints: visible in RSS, done in a fraction of a second
+N = 300_000  # 7 MiB of ints: visible in RSS, done in a fraction of a second
 COMMAND = [sys.executable, "-m", "legacyint"]
 
 
@@ -152,7 +152,7 @@ def test_cli_three_columns():
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     header = lines[0]
-    titles = [title.strip() for title in header[len("stage"):].split("RSS MB")]
+    titles = [title.strip() for title in header[len("stage"):].split("RSS MiB")]
     assert titles == ["int", "Python 2.7 int", "LegacyInt", "blocks          free"]
     assert header.split()[-2:] == ["blocks", "free"]
     rows = {line.split()[0]: line.split() for line in lines[1:8]}
@@ -417,7 +417,7 @@ def test_ctrl_c_stops_the_workers_and_prints_the_stages_done(tmp_path, who):
     out = _interrupted(process, seen, send)
     table = out.split("\n\n")[0].splitlines()
     rows = {line.split()[0]: line.split() for line in table[1:]}
-    assert "Python 2.7 int RSS MB" in table[0]
+    assert "Python 2.7 int RSS MiB" in table[0]
     # Columns: stage, Python 2.7 int, LegacyInt, blocks, free. LegacyInt's
     # seven stages were done, Python 2.7's first four.
     assert list(rows) == list(experiment.STAGES)
@@ -432,5 +432,5 @@ def test_ctrl_c_stops_a_python3_worker():
     process, seen = _start_and_wait_for(["--kind", "legacy", "--n", "40000000"], "[legacy] built")
     out = _interrupted(process, seen, lambda: process.send_signal(signal.SIGINT))
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["stage", "LegacyInt", "RSS", "MB"]
+    assert lines[0].split()[:4] == ["stage", "LegacyInt", "RSS", "MiB"]
     assert [line.split()[0] for line in lines[1:3]] == ["start", "built"]

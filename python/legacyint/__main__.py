@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
             "'--kind floats' runs the same with floats; '--python2' runs it in a real "
             "Python 2.7 too, in a column of its own."
         ),
-        epilog="Example: python -m legacyint --python2 --n 10000000   (about 330 MB for LegacyInt)",
+        epilog="Example: python -m legacyint --python2 --n 10000000   (about 330 MiB for LegacyInt)",
     )
     parser.add_argument(
         "--n",
@@ -221,7 +221,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     >>> from legacyint.__main__ import main
     >>> main(["--n", "1000", "--kind", "legacy", "--quiet"])  # doctest: +ELLIPSIS
-    stage               LegacyInt RSS MB      blocks          free
+    stage              LegacyInt RSS MiB      blocks          free
     ...
     0
     """

@@ -170,7 +170,7 @@ def run(kind, n, progress):
         sys.stdout.flush()
         if progress:
             rss_mb = "%9.1f" % (rss / 2 ** 20) if rss is not None else "        -"
-            sys.stderr.write("[%s] %-16s rss %s MB  (%.3f s)\n" % (kind, stage, rss_mb, elapsed))
+            sys.stderr.write("[%s] %-16s rss %s MiB  (%.3f s)\n" % (kind, stage, rss_mb, elapsed))
             sys.stderr.flush()
 
     gc.collect()

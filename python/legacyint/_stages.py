@@ -91,7 +91,7 @@ def _stages(
             emit(record)
         if progress:
             print(
-                f"[{kind}] {stage:<16} rss {memory.rss / 2**20:9.1f} MB  ({elapsed:.3f} s)",
+                f"[{kind}] {stage:<16} rss {memory.rss / 2**20:9.1f} MiB  ({elapsed:.3f} s)",
                 file=sys.stderr,
                 flush=True,
             )

@@ -18,14 +18,14 @@ def format_table(records: Sequence[Record]) -> str:
 
     >>> from legacyint import experiment
     >>> print(experiment.format_table(experiment.run(1000, "legacy")).splitlines()[0])
-    stage               LegacyInt RSS MB      blocks          free
+    stage              LegacyInt RSS MiB      blocks          free
     """
     by_kind: Dict[str, Dict[str, Record]] = {}
     for record in records:
         by_kind.setdefault(record["kind"], {})[record["stage"]] = record
     kinds = [k for k in KINDS if k in by_kind]
     pooled = [k for k in LEGACY_KINDS if k in by_kind]
-    titles = {k: TITLES[k] + " RSS MB" for k in kinds}
+    titles = {k: TITLES[k] + " RSS MiB" for k in kinds}
     widths = {k: max(20, len(titles[k]) + 3) for k in kinds}
     header = f"{'stage':<16}" + "".join(f"{titles[k]:>{widths[k]}}" for k in kinds)
     for kind in pooled:

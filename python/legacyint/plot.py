@@ -8,7 +8,7 @@ work the same in a script, a test and a notebook.
 >>> records = experiment.run(10_000, "legacy") + experiment.run(10_000, "int")
 >>> fig = plot.plot_experiment(records)
 >>> fig.axes[0].get_ylabel()
-'resident memory (MB)'
+'resident memory (MiB)'
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
             ax.annotate("n/a", (j + offset, 0), xytext=(0, 3), textcoords="offset points", rotation=90,
                         ha="center", va="bottom", fontsize=9, color=COLORS[kind])
     ax.set_xticks(range(len(stages)), [s.replace("_", " ") for s in stages])
-    ax.set_ylabel("resident memory (MB)")
+    ax.set_ylabel("resident memory (MiB)")
     first = next(iter(by_kind.values()))
     any_record = next(iter(first.values()))
     what = "numbers" if len({experiment.POOLS[k] for k in kinds}) > 1 else (

@@ -47,7 +47,9 @@ class PoolProbe:
 
     @contextlib.contextmanager
     def watch(self) -> Iterator[Delta]:
-        """Yields a dict that holds, once the block exits, the block's delta."""
+        """A context manager: ``with probe.watch() as delta:`` gives a dict
+        that holds, once the ``with`` body has run, what the body changed
+        (:meth:`delta`)."""
         before = pool_stats()
         delta: Delta = {}
         yield delta
@@ -55,7 +57,8 @@ class PoolProbe:
 
     @contextlib.contextmanager
     def no_new_blocks(self) -> Iterator[Delta]:
-        """Asserts that the block took no new block from malloc.
+        """A context manager that asserts that its ``with`` body took no
+        new block of the pool from malloc.
 
         >>> import legacyint
         >>> from legacyint.testing import PoolProbe
@@ -69,7 +72,8 @@ class PoolProbe:
 
     @contextlib.contextmanager
     def allocates(self, objects: int) -> Iterator[Delta]:
-        """Asserts that the block popped exactly ``objects`` slots.
+        """A context manager that asserts that its ``with`` body took
+        exactly ``objects`` slots from the pool.
 
         >>> import legacyint
         >>> from legacyint.testing import PoolProbe
@@ -83,7 +87,16 @@ class PoolProbe:
 
     @contextlib.contextmanager
     def leaves_nothing_alive(self) -> Iterator[Delta]:
-        """Asserts that every object made in the block was freed in it."""
+        """A context manager that asserts that every pooled object its
+        ``with`` body made was freed in it.
+
+        >>> import legacyint
+        >>> from legacyint.testing import PoolProbe
+        >>> with PoolProbe().leaves_nothing_alive():
+        ...     total = int(sum(legacyint.xrange(10**6, 10**6 + 100)))
+        >>> total
+        100004950
+        """
         with self.watch() as delta:
             yield delta
         if delta["in_use"]:
