@@ -88,6 +88,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pool_functions::block_occupancy, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::malloc_trim, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::_set_block_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(pool_functions::_pool_snapshot, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::_gc_clears_pool, m)?)?;
     m.add_function(wrap_pyfunction!(pool_functions::_set_gc_clears_pool, m)?)?;
     m.add_class::<xrange::XRange>()?;

@@ -185,3 +185,30 @@ def test_debug_allocator_finds_no_family_mismatch():
     done = subprocess.run([sys.executable, "-X", "dev", "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["50000"]
+
+
+@pytest.mark.parametrize("kind", ["int", "float"])
+def test_pool_snapshot_agrees_with_the_counters_and_the_free_list_order(kind):
+    """pool_snapshot(): live bits per block agree with block_occupancy, the
+    whole free list has `free` distinct slots, none live, and the next
+    allocations take its slots in its order (LIFO: the last freed first)."""
+    import gc
+
+    make = (lambda v: legacyint.LegacyInt(10**6 + v)) if kind == "int" else (lambda v: legacyint.LegacyFloat(v + 0.5))
+    gc.disable()  # a collection would clear (and reorder) the free list midway
+    try:
+        held = [make(v) for v in range(41 * 5)]
+        del held[::4]
+        snap = legacyint.pool_snapshot(kind, links=10**6)
+        stats = legacyint.pool_stats(kind)
+        assert [bin(word).count("1") for word in snap.live] == legacyint.block_occupancy(kind)
+        assert len(snap.free_list) == len(set(snap.free_list)) == stats.free
+        assert not any(snap.is_live(b, s) for b, s in snap.free_list)
+        assert snap.objects_per_block == 41
+        taken = [make(v) for v in range(5)]
+        after = legacyint.pool_snapshot(kind, links=10**6)
+        assert all(after.is_live(b, s) for b, s in snap.free_list[:5])
+        assert after.free_list == snap.free_list[5:]
+        del taken
+    finally:
+        gc.enable()

@@ -32,7 +32,7 @@ from ._core import (
     xrange,
 )
 from ._gc import gc_clears_pool, install as _install_gc_hook, set_gc_clears_pool
-from ._stats import PoolStats, pool_stats
+from ._stats import PoolSnapshot, PoolStats, pool_snapshot, pool_stats
 
 # A LegacyInt is an integer, a LegacyFloat a real, in every respect but
 # their memory: Fraction, statistics and anything else that checks the
@@ -75,11 +75,13 @@ __all__ = [
     "SMALL_INT_MIN",
     "LegacyFloat",
     "LegacyInt",
+    "PoolSnapshot",
     "PoolStats",
     "block_occupancy",
     "clear_free_list",
     "gc_clears_pool",
     "malloc_trim",
+    "pool_snapshot",
     "pool_stats",
     "range",
     "set_gc_clears_pool",

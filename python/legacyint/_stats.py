@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import List, NamedTuple, Tuple
 
-from ._core import _pool_counters
+from ._core import _pool_counters, _pool_snapshot
 
 
 class PoolStats(NamedTuple):
@@ -73,3 +73,42 @@ def pool_stats(kind: str = "int") -> PoolStats:
     0
     """
     return PoolStats._make(_pool_counters(kind))
+
+
+class PoolSnapshot(NamedTuple):
+    """A pool's layout at one moment, slot by slot (:func:`pool_snapshot`)."""
+
+    #: Slots in a block (41).
+    objects_per_block: int
+    #: One int per block held, oldest block first: bit ``i`` is set when
+    #: slot ``i`` holds a live object.
+    live: List[int]
+    #: The free list from its head, as ``(block, slot)`` in the numbering of
+    #: ``live``: the slots the next allocations will take, in order.
+    free_list: List[Tuple[int, int]]
+
+    def is_live(self, block: int, slot: int) -> bool:
+        """Whether slot ``slot`` of block ``block`` holds a live object."""
+        return bool(self.live[block] >> slot & 1)
+
+
+def pool_snapshot(kind: str = "int", links: int = 64) -> PoolSnapshot:
+    """The pool's layout now: which slots of each block are live, and the
+    first ``links`` slots of the free list, in the order the next
+    allocations will take them. What :func:`legacyint.plot.plot_pool`
+    draws. Costs one look at every slot, as :func:`block_occupancy` does.
+
+    >>> import legacyint
+    >>> snap = legacyint.pool_snapshot()
+    >>> snap.is_live(0, 0), len(snap.live) == legacyint.pool_stats().blocks
+    (True, True)
+    >>> x = legacyint.LegacyInt(10**6)       # takes the free list's head...
+    >>> head = snap.free_list[0]
+    >>> legacyint.pool_snapshot().is_live(*head)
+    True
+    >>> del x                                # ...and gives it back, to the head
+    >>> legacyint.pool_snapshot().free_list[0] == head
+    True
+    """
+    live, free_list = _pool_snapshot(kind, links)
+    return PoolSnapshot(pool_stats(kind).objects_per_block, live, free_list)

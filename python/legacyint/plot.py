@@ -162,4 +162,75 @@ def plot_occupancy(
     return figure
 
 
-__all__ = ["plot_experiment", "plot_occupancy"]
+def plot_pool(
+    snapshot: Optional[Any] = None,
+    ax: Optional["Axes"] = None,
+    *,
+    blocks: Optional[Sequence[int]] = None,
+    links: int = 12,
+) -> "Figure":
+    """A picture of the pool itself: some of its blocks, slot by slot (live
+    objects filled, free slots empty), and the free list threaded through
+    the free slots, its first ``links`` entries numbered in the order the
+    next allocations will take them, each linked to the next by an arrow.
+
+    ``snapshot`` is a :func:`legacyint.pool_snapshot` (by default the int
+    pool's, now). ``blocks`` are the block numbers to draw (oldest is 0);
+    by default those the first links of the free list run through, and the
+    pool's newest block, at most 8.
+
+    >>> import legacyint
+    >>> from legacyint import plot
+    >>> xs = legacyint.range(10**6, 10**6 + 200); del xs[::2]; del xs[:40]
+    >>> fig = plot.plot_pool(links=6)
+    >>> len(fig.axes[0].patches) >= 6 * 41
+    True
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    from ._stats import pool_snapshot
+
+    snap = snapshot if snapshot is not None else pool_snapshot(links=max(links, 1))
+    per_block = snap.objects_per_block
+    chain = list(snap.free_list[:links])
+    if blocks is None:
+        chosen = list(dict.fromkeys([b for b, _ in chain] + ([len(snap.live) - 1] if snap.live else [])))
+        blocks = sorted(chosen[:8])
+    blocks = list(blocks)
+    figure, ax = _figure_and_axes(ax, (11, 0.9 + 0.55 * max(1, len(blocks))))
+    row_of = {block: row for row, block in enumerate(blocks)}
+    for row, block in enumerate(blocks):
+        for slot in range(per_block):
+            live = snap.is_live(block, slot)
+            ax.add_patch(Rectangle((slot, row), 0.9, 0.8, facecolor="tab:blue" if live else "white",
+                                   edgecolor="tab:blue" if live else "0.6", linewidth=0.6))
+    order = {position: i for i, position in enumerate(chain)}
+    centre = {position: (position[1] + 0.45, row_of[position[0]] + 0.4)
+              for position in chain if position[0] in row_of}
+    for position, i in order.items():
+        if position in centre:
+            x, y = centre[position]
+            ax.text(x, y, str(i + 1), ha="center", va="center", fontsize=7, color="tab:red", fontweight="bold")
+    for a, b in zip(chain, chain[1:]):
+        if a in centre and b in centre:
+            # A hop within a row arcs over the slots it skips; a jump to
+            # another block goes straight, so that it stays in the picture.
+            bend = 0.3 if a[0] == b[0] and abs(a[1] - b[1]) > 1 else 0.0
+            ax.add_patch(FancyArrowPatch(centre[a], centre[b], arrowstyle="-|>", mutation_scale=7,
+                                         color="tab:red", linewidth=0.8, shrinkA=5, shrinkB=5,
+                                         connectionstyle=f"arc3,rad={bend}"))
+    ax.set_xlim(-0.3, per_block + 0.2)
+    ax.set_ylim(len(blocks), -0.4)
+    ax.set_yticks([row + 0.4 for row in range(len(blocks))], [f"block {b:,}" for b in blocks])
+    ticks = list(range(0, per_block, 10))
+    ax.set_xticks([t + 0.45 for t in ticks], ["slot 0"] + [str(t) for t in ticks[1:]])
+    ax.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{len(blocks)} of {len(snap.live):,} blocks: live objects filled, free slots empty; "
+                 f"red: the free list's first {len(chain)} slots, in the order the next objects take them",
+                 fontsize=9)
+    return figure
+
+
+__all__ = ["plot_experiment", "plot_occupancy", "plot_pool"]

@@ -42,9 +42,11 @@
 //! ```
 
 mod blocks;
+mod snapshot;
 mod stats;
 
 pub use blocks::{BlockAllocator, SystemBlocks};
+pub use snapshot::Snapshot;
 pub use stats::ArenaStats;
 
 use std::marker::PhantomData;

@@ -297,3 +297,33 @@ fn clear_free_list_keeps_pops_climbing() {
     assert_eq!(again, slots[1..]);
     check_invariants(&arena);
 }
+
+/// A snapshot agrees with the counters and with itself: as many live bits
+/// as live objects, every free slot on the free list once, none of them
+/// live, across several blocks and after a clear.
+#[test]
+fn snapshot_matches_the_counters() {
+    let mut arena = TestArena::new(SystemBlocks);
+    let slots: Vec<_> = (0..200).map(|i| live(&mut arena, i)).collect();
+    for (i, s) in slots.iter().enumerate() {
+        if i % 3 != 0 || i >= 120 {
+            unsafe { arena.push(*s) };
+        }
+    }
+    for round in 0..2 {
+        let s = arena.stats();
+        let snap = arena.snapshot(usize::MAX);
+        assert_eq!(snap.live.len(), s.blocks, "round {round}");
+        let live_bits: u32 = snap.live.iter().map(|w| w.count_ones()).sum();
+        assert_eq!(live_bits as usize, s.in_use);
+        assert_eq!(snap.free_list.len(), s.free);
+        let unique: HashSet<_> = snap.free_list.iter().collect();
+        assert_eq!(unique.len(), s.free);
+        assert!(snap
+            .free_list
+            .iter()
+            .all(|&(b, i)| i < TestArena::SLOTS_PER_BLOCK && snap.live[b] & 1 << i == 0));
+        assert_eq!(arena.snapshot(3).free_list, snap.free_list[..3]);
+        arena.clear_free_list();
+    }
+}
