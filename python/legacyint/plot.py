@@ -181,9 +181,10 @@ def plot_pool(
 
     >>> import legacyint
     >>> from legacyint import plot
-    >>> xs = legacyint.range(10**6, 10**6 + 200); del xs[::2]; del xs[:40]
-    >>> fig = plot.plot_pool(links=6)
-    >>> len(fig.axes[0].patches) >= 6 * 41
+    >>> fig = plot.plot_pool(blocks=[0, 1], links=6)   # the small-int cache's first two
+    >>> [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    ['block 0', 'block 1']
+    >>> len(fig.axes[0].patches) >= 2 * 41                # a square a slot, and the links
     True
     """
     from matplotlib.patches import FancyArrowPatch, Rectangle
