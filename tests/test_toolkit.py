@@ -110,7 +110,25 @@ def test_plot_experiment_draws_one_bar_per_stage_and_kind():
     assert len(ax.patches) == 2 * 7
     heights = sorted(round(p.get_height(), 3) for p in ax.patches)
     assert heights == sorted(round(r["rss"] / 2**20, 3) for r in records)
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "start"
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "start\nnothing yet"
+    assert [t.get_text().split("\n")[1] for t in ax.get_xticklabels()][4] == "del l;"
+
+
+def test_plot_experiment_draws_the_pools_blocks_on_request():
+    """blocks=True: a line per pooled kind on a second axis, the blocks it
+    held at each stage, where Python 2.5's collector shows its difference."""
+    from legacyint import experiment
+
+    for clears in (True, False):
+        records = experiment.run(20_000, "legacy", gc_clears_pool=clears)
+        fig = plot.plot_experiment(records, blocks=True)
+        assert len(fig.axes) == 2
+        (line,) = fig.axes[1].get_lines()
+        assert list(line.get_ydata()) == [r["blocks"] for r in records]
+        collected = dict(zip(experiment.STAGES, line.get_ydata()))["gc_collect"]
+        assert bool(collected == 7) is clears
+        assert f"gc as Python {'2.6+' if clears else '2.5'}" in line.get_label()
+    assert len(plot.plot_experiment(experiment.run(1000, "int"), blocks=True).axes) == 1  # no pool, no line
 
 
 def test_plots_draw_into_a_given_axes():

@@ -51,13 +51,31 @@ def _figure_and_axes(ax: Optional["Axes"], size: Sequence[float]) -> "tuple[Figu
     return figure, figure.add_subplot()
 
 
-def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] = None) -> "Figure":
-    """Resident memory after each stage of the experiment, one bar per kind.
+#: What each stage did, under its name on the plot.
+STAGE_CAPTIONS = {
+    "start": "nothing yet",
+    "built": "l = [... for i\nin xrange(n)]",
+    "deleted": "del l",
+    "rebuilt": "l built again",
+    "gc_collect": "del l;\ngc.collect()",
+    "clear_free_list": "clear_free_list()",
+    "malloc_trim": "malloc_trim()",
+}
+
+
+def plot_experiment(
+    records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] = None, *, blocks: bool = False
+) -> "Figure":
+    """Resident memory after each stage of the experiment, one bar per kind,
+    each stage named with what it did.
 
     ``records`` are those of :func:`legacyint.experiment.run` (any kinds,
     Python 2.7's included, in any order). A stage a kind has no record of
     (Python 2.7 has no ``clear_free_list`` of its own) gets no bar, and
-    "n/a" where the bar would be, not a bar of zero.
+    "n/a" where the bar would be, not a bar of zero. With ``blocks=True``
+    the pooled kinds' block counts are drawn too, as lines on a second
+    axis: that is where Python 2.5's collector (``gc_clears_pool=False``)
+    differs, keeping its blocks through ``gc.collect()``.
 
     >>> from legacyint import experiment, plot
     >>> fig = plot.plot_experiment(experiment.run(10_000, "legacy"))
@@ -82,8 +100,25 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
         for j in set(range(len(stages))) - set(shown):
             ax.annotate("n/a", (j + offset, 0), xytext=(0, 3), textcoords="offset points", rotation=90,
                         ha="center", va="bottom", fontsize=9, color=COLORS[kind])
-    ax.set_xticks(range(len(stages)), [s.replace("_", " ") for s in stages])
+    ax.set_xticks(range(len(stages)),
+                  [f"{s.replace('_', ' ')}\n{STAGE_CAPTIONS.get(s, '')}" for s in stages], fontsize=8)
     ax.set_ylabel("resident memory (MiB)")
+    pooled = [k for k in kinds if k in experiment.LEGACY_KINDS]
+    if blocks and pooled:
+        right = ax.twinx()
+        for kind in pooled:
+            shown = [j for j, s in enumerate(stages) if by_kind[kind].get(s, {}).get("blocks") is not None]
+            counts = [by_kind[kind][stages[j]]["blocks"] for j in shown]
+            collector = "2.5" if not next(iter(by_kind[kind].values())).get("gc_clears_pool", True) else "2.6+"
+            right.plot(shown, counts, marker="o", color="black", linewidth=1.2, linestyle="--",
+                       label=f"{LABELS[kind]}: blocks held (right axis; gc as Python {collector})")
+        right.set_ylabel("pool blocks held")
+        # Headroom on both axes for the legend, above the bars and the line.
+        right.set_ylim(0, 1.5 * max(max((by_kind[k][s].get("blocks") or 0) for s in by_kind[k]) for k in pooled) + 1)
+        ax.set_ylim(0, 1.5 * max(r.get("rss") or 0 for k in kinds for r in by_kind[k].values()) / 2**20)
+        handles, labels = ax.get_legend_handles_labels()
+        more_handles, more_labels = right.get_legend_handles_labels()
+        right.legend(handles + more_handles, labels + more_labels, fontsize=8, loc="upper center", ncols=2)
     first = next(iter(by_kind.values()))
     any_record = next(iter(first.values()))
     what = "numbers" if len({experiment.POOLS[k] for k in kinds}) > 1 else (
@@ -93,8 +128,9 @@ def plot_experiment(records: Iterable[Mapping[str, Any]], ax: Optional["Axes"] =
         next(iter(by_kind[k].values()))["python"] for k in kinds
     ))
     ax.set_title(f"{any_record['n']:,} {what}, Python {versions}")
-    ax.legend()
-    ax.margins(y=0.12)
+    if not (blocks and pooled):
+        ax.legend()
+        ax.margins(y=0.12)
     return figure
 
 
