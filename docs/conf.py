@@ -6,6 +6,15 @@ in them comes from a real run, and a cell that fails fails the build.
 """
 
 import importlib.metadata
+import pathlib
+import shutil
+
+# The example notebooks (examples/*.ipynb, committed without outputs) are
+# pages too: copied here at each build and executed with the rest.
+_here = pathlib.Path(__file__).resolve().parent
+(_here / "examples").mkdir(exist_ok=True)
+for _notebook in sorted((_here.parent / "examples").glob("*.ipynb")):
+    shutil.copyfile(_notebook, _here / "examples" / _notebook.name)
 
 project = "legacyint"
 author = "the legacyint authors"

@@ -160,9 +160,12 @@ def test_cli_three_columns():
     assert rows["clear_free_list"][2] == "-"  # Python 2.7 had no such stage
     assert all(row[2] != "-" for stage, row in rows.items() if stage != "clear_free_list")
     assert "Python 2.7 int: " in done.stdout and "still held after del" in done.stdout
-    assert f"({PY2})" in done.stdout.splitlines()[-1]
-    assert f"Python 2.7 is {PY2}" in done.stderr  # which one it used
+    assert PY2 not in done.stdout + done.stderr  # versions, not this machine's paths
+    assert done.stdout.splitlines()[-1].startswith(f"N = {N:,}; Python 3.") and "and Python 2.7." in done.stdout
+    assert "Python 2.7 found" in done.stderr
     assert "[py2_int] built" in done.stderr
+    on_request = legacyint_cli("--python2", "--n", "1000", "--kind", "py2_int", "--paths")
+    assert f"({PY2})" in on_request.stdout.splitlines()[-1] and f"Python 2.7 found at {PY2}" in on_request.stderr
 
 
 @needs_py2

@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
         help="also save a bar chart of resident memory per stage (needs: pip install 'legacyint[plot]')",
     )
     parser.add_argument(
+        "--paths",
+        action="store_true",
+        help="name the interpreters that ran by their paths too, not only by their versions",
+    )
+    parser.add_argument(
         "--gc-keeps-pool",
         action="store_true",
         help="Python 2.5's collector: gc.collect() leaves the pool alone, "
@@ -162,7 +167,7 @@ def _check_memory(n: int, kinds: Sequence[str]) -> None:
         ) from None
 
 
-def _summary(records: Sequence[experiment.Record]) -> str:
+def _summary(records: Sequence[experiment.Record], paths: bool = False) -> str:
     lines = []
     for kind in experiment.KINDS:
         stages = {r["stage"]: r for r in records if r["kind"] == kind}
@@ -184,7 +189,8 @@ def _summary(records: Sequence[experiment.Record]) -> str:
             interpreters.setdefault(record["executable"], record["python"])
         lines.append(
             f"N = {records[0]['n']:,}; "
-            + " and ".join(f"Python {version} ({path})" for path, version in interpreters.items())
+            + " and ".join(f"Python {version}" + (f" ({path})" if paths else "")
+                           for path, version in interpreters.items())
         )
     return "\n".join(lines)
 
@@ -202,7 +208,7 @@ def _print_records(records: List[experiment.Record], args: argparse.Namespace) -
     else:
         print(experiment.format_table(records))
         print()
-        print(_summary(records))
+        print(_summary(records, args.paths))
     sys.stdout.flush()
 
 
@@ -246,7 +252,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if python2 is None:
                 return _error(_no_python2_message(), 2)
             if not args.quiet:
-                print(f"{PROG}: Python 2.7 is {python2}", file=sys.stderr)
+                found = f" at {python2}" if args.paths else " (--paths to say where)"
+                print(f"{PROG}: Python 2.7 found{found}", file=sys.stderr)
     except (_Refused, experiment.Python2Error) as refusal:
         return _error(str(refusal), 2)
     except KeyboardInterrupt:
