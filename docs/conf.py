@@ -31,7 +31,7 @@ extensions = [
 # Pages and notebooks: MyST Markdown (.md, text notebooks with {code-cell})
 # and Jupyter notebooks (.ipynb, the examples).
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "leak_experiment.png"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 
 # Every code cell runs at every build; an error in one fails the build.
 nb_execution_mode = "force"
@@ -42,8 +42,7 @@ nb_merge_streams = True
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
-# The README's sections are included under a page title of their own, one
-# level down from where they sit in the README.
+# Some pages go from their title straight to a third-level heading.
 suppress_warnings = ["myst.header"]
 
 autodoc_member_order = "bysource"

@@ -48,7 +48,7 @@ fn refuse_subinterpreters() -> PyResult<()> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     if cfg!(Py_GIL_DISABLED) {
         // The pool is guarded by the GIL and free-threaded CPython requires
-        // every object to come from its own allocator: see the README.
+        // every object to come from its own allocator: see docs/internals.md.
         return Err(PyImportError::new_err(
             "legacyint needs a CPython with the GIL: free-threaded builds (3.14t, 3.15t) \
              require objects from the interpreter's own allocator, not a private pool",

@@ -1,8 +1,8 @@
-"""What the README lists under "Where CPython wants a real int or float":
+"""What docs/operands.md lists under "Where CPython wants a real int or float":
 each place where CPython itself refuses a LegacyInt or LegacyFloat (or
 gives another answer than with an int or float), checked to refuse as
 documented, and each workaround checked to work. A CPython that changes
-one of them fails here, and the README is then wrong."""
+one of them fails here, and the documentation is then wrong."""
 
 import decimal
 import json

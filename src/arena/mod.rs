@@ -324,7 +324,7 @@ impl<T, A: BlockAllocator> Arena<T, A> {
             // the same climbing order, into a block that is often fresh
             // from the allocator. Python 2 handed them out highest first; a
             // list built, read or freed that way ran at a third to half the
-            // speed (see the README's Speed section).
+            // speed (see docs/performance.md).
             let slots = Self::SLOTS_PER_BLOCK;
             for i in 0..slots {
                 let next = if i + 1 < slots {
