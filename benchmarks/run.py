@@ -51,7 +51,7 @@ SCENARIOS = {
     "pool_stats": (None, "pool_stats() with N objects alive, ns per call"),
     "memory": (None, "RSS bytes per object at N, list excluded (floor: 24)"),
 }
-# Issue 14's targets: scenario -> (contender, highest ratio LegacyInt / it).
+# The project's targets: scenario -> (contender, highest ratio LegacyInt / it).
 TARGETS = {
     "construct": ("float", 0.8),
     "bulk": ("py2", 0.9),
@@ -152,7 +152,7 @@ def ratio(result: Dict, scenario: str, reference: Optional[str] = None) -> Optio
 
 
 def target(result: Dict, scenario: str) -> str:
-    """Issue 14's target for the scenario and whether this run meets it."""
+    """The project's target for the scenario and whether this run meets it."""
     if scenario not in TARGETS:
         return ""
     contender, limit = TARGETS[scenario]
