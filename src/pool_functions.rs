@@ -165,19 +165,19 @@ pub fn _set_gc_clears_pool(enabled: bool) -> bool {
     GC_CLEARS_POOL.swap(enabled, Ordering::Relaxed)
 }
 
-/// _pool_snapshot(kind='int', links=64) -> (live, free_list)
+/// _pool_snapshot(kind='int', links=64) -> (live, free_list, addresses)
 ///
 /// The pool's layout, for `legacyint.pool_snapshot`: one int per block,
-/// oldest first, whose bit `i` is set when slot `i` is live, and the first
-/// `links` entries of the free list as (block, slot). Costs one look at
-/// every slot.
+/// oldest first, whose bit `i` is set when slot `i` is live, the first
+/// `links` entries of the free list as (block, slot), and each block's
+/// address. Costs one look at every slot.
 #[pyfunction]
 #[pyo3(signature = (kind = "int", links = 64))]
 pub fn _pool_snapshot(
     py: Python<'_>,
     kind: &str,
     links: usize,
-) -> PyResult<(Vec<u64>, Vec<(usize, usize)>)> {
+) -> PyResult<(Vec<u64>, Vec<(usize, usize)>, Vec<usize>)> {
     // SAFETY: the walk runs no Python code: no nested loan.
     let snapshot = unsafe {
         match Kind::parse(kind)? {
@@ -185,5 +185,5 @@ pub fn _pool_snapshot(
             Kind::Float => LegacyFloat::pool().with(py, |arena| arena.snapshot(links)),
         }
     };
-    Ok((snapshot.live, snapshot.free_list))
+    Ok((snapshot.live, snapshot.free_list, snapshot.addresses))
 }

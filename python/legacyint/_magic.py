@@ -19,8 +19,7 @@ import html
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
-from ._core import block_occupancy
-from ._stats import PoolStats, pool_stats
+from ._stats import PoolSnapshot, PoolStats, pool_snapshot, pool_stats
 
 KINDS = ("int", "float")
 TITLES = {"int": "LegacyInt pool", "float": "LegacyFloat pool"}
@@ -116,29 +115,39 @@ def pool_changes(before: PoolReport, after: PoolReport) -> PoolReport:
     return report
 
 
-def _occupancy_figure(before: Dict[str, List[int]], after: Dict[str, List[int]]) -> Any:
-    """Each pool's occupancy before and after, side by side, on one figure."""
+def _occupancy_figure(before: Dict[str, PoolSnapshot], after: Dict[str, PoolSnapshot]) -> Any:
+    """Each pool's blocks before and after, side by side, and, where the
+    cell gave any back, which ones (by address, so a block keeps its place
+    in the "before" numbering)."""
     from matplotlib.figure import Figure
 
-    from .plot import plot_occupancy
+    from .plot import plot_blocks_returned, plot_occupancy
 
     # A pool that held no block before or after takes no room.
-    drawn = [kind for kind in KINDS if before[kind] or after[kind]] or ["int"]
-    figure = Figure(figsize=(11, 4.4 * len(drawn)), layout="constrained")
-    axes = figure.subplots(len(drawn), 2, squeeze=False)
+    drawn = [kind for kind in KINDS if before[kind].live or after[kind].live] or ["int"]
+    figure = Figure(figsize=(16, 4.4 * len(drawn)), layout="constrained")
+    axes = figure.subplots(len(drawn), 3, squeeze=False)
     for row, kind in enumerate(drawn):
         # The same grid before and after, so that a block keeps its place.
-        columns = max(1, math.ceil(math.sqrt(max(len(before[kind]), len(after[kind])))))
+        columns = max(1, math.ceil(math.sqrt(max(len(before[kind].live), len(after[kind].live)))))
         stats = pool_stats(kind)
         small_int_blocks = math.ceil(stats.small_ints / stats.objects_per_block)
-        for column, (when, occupancy) in enumerate((("before", before[kind]), ("after", after[kind]))):
+        for column, (when, snap) in enumerate((("before", before[kind]), ("after", after[kind]))):
             ax = axes[row][column]
-            if occupancy:
-                plot_occupancy(occupancy, ax, columns=columns, objects_per_block=stats.objects_per_block,
-                               small_int_blocks=small_int_blocks)
+            if snap.live:
+                plot_occupancy([bin(word).count("1") for word in snap.live], ax, columns=columns,
+                               objects_per_block=stats.objects_per_block, small_int_blocks=small_int_blocks)
             else:
                 ax.set_axis_off()
             ax.set_title(f"{TITLES[kind]} {when} the cell: " + (ax.get_title() or "no blocks"), fontsize=9)
+        returned = set(before[kind].addresses) - set(after[kind].addresses)
+        if returned:
+            plot_blocks_returned(before[kind], after[kind], axes[row][2], columns=columns)
+            axes[row][2].set_title(f"{TITLES[kind]}: " + axes[row][2].get_title(), fontsize=9)
+        else:
+            axes[row][2].set_axis_off()
+            axes[row][2].text(0.5, 0.5, f"{TITLES[kind]}: no block given back", ha="center", va="center",
+                              transform=axes[row][2].transAxes, fontsize=9)
     return figure
 
 
@@ -163,12 +172,12 @@ def load_ipython_extension(ipython: Any) -> None:
                 return PoolReport.now()
             from IPython.display import display
 
-            occupancy_before = {kind: block_occupancy(kind) for kind in KINDS} if args.occupancy else {}
+            layout_before = {kind: pool_snapshot(kind, 0) for kind in KINDS} if args.occupancy else {}
             before = PoolReport.now()
             self.shell.run_cell(cell, store_history=False)
             report = pool_changes(before, PoolReport.now())
             if args.occupancy:
-                figure = _occupancy_figure(occupancy_before, {kind: block_occupancy(kind) for kind in KINDS})
+                figure = _occupancy_figure(layout_before, {kind: pool_snapshot(kind, 0) for kind in KINDS})
                 report.figures.append(figure)
                 display(report)
                 display(figure)

@@ -86,6 +86,9 @@ class PoolSnapshot(NamedTuple):
     #: The free list from its head, as ``(block, slot)`` in the numbering of
     #: ``live``: the slots the next allocations will take, in order.
     free_list: List[Tuple[int, int]]
+    #: Each block's address, in the order of ``live``: how one snapshot's
+    #: blocks are found in a later one, after some went back to malloc.
+    addresses: List[int]
 
     def is_live(self, block: int, slot: int) -> bool:
         """Whether slot ``slot`` of block ``block`` holds a live object."""
@@ -110,5 +113,5 @@ def pool_snapshot(kind: str = "int", links: int = 64) -> PoolSnapshot:
     >>> legacyint.pool_snapshot().free_list[0] == head
     True
     """
-    live, free_list = _pool_snapshot(kind, links)
-    return PoolSnapshot(pool_stats(kind).objects_per_block, live, free_list)
+    live, free_list, addresses = _pool_snapshot(kind, links)
+    return PoolSnapshot(pool_stats(kind).objects_per_block, live, free_list, addresses)

@@ -270,4 +270,56 @@ def plot_pool(
     return figure
 
 
-__all__ = ["plot_experiment", "plot_occupancy", "plot_pool"]
+def plot_blocks_returned(before: Any, after: Any, ax: Optional["Axes"] = None, *,
+                         columns: Optional[int] = None) -> "Figure":
+    """Which blocks went back to malloc between two
+    :func:`legacyint.pool_snapshot` s: the blocks held ``before``, in its
+    order (oldest first), coloured by how many objects each holds
+    ``after``, and crossed out where the block is gone (given back by
+    ``clear_free_list``, or by a full collection).
+
+    >>> import legacyint
+    >>> from legacyint import plot
+    >>> xs = legacyint.range(10**6, 10**6 + 41 * 4)
+    >>> before = legacyint.pool_snapshot()
+    >>> del xs; _ = legacyint.clear_free_list()
+    >>> after = legacyint.pool_snapshot()
+    >>> fig = plot.plot_blocks_returned(before, after)
+    >>> gone = len(before.addresses) - len(after.addresses)
+    >>> gone >= 4, fig.axes[0].get_title() == f"{gone} of {len(before.addresses)} blocks given back to malloc"
+    (True, True)
+    """
+    import matplotlib
+
+    kept = {address: word for address, word in zip(after.addresses, after.live)}
+    n = len(before.addresses)
+    columns = columns or max(1, math.ceil(math.sqrt(n)))
+    rows = max(1, math.ceil(n / columns))
+    grid = [[math.nan] * columns for _ in range(rows)]
+    gone = []
+    for i, address in enumerate(before.addresses):
+        if address in kept:
+            grid[i // columns][i % columns] = float(bin(kept[address]).count("1"))
+        else:
+            gone.append(i)
+    figure, ax = _figure_and_axes(ax, (7, 6))
+    # A block given back: no colour, a red cross.
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    image = ax.imshow(grid, cmap=cmap, vmin=0, vmax=before.objects_per_block, aspect="auto",
+                      interpolation="nearest")
+    figure.colorbar(image, ax=ax, label="live objects in the block, after")
+    for i in gone:
+        ax.plot(i % columns, i // columns, marker="x", color="tab:red", markersize=min(12, 120 / columns))
+    ax.set_xlabel(f"+ column ({columns} blocks a row)\ncrossed out in red: given back to malloc")
+    ax.set_ylabel("block number before, oldest first")
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{int(row) * columns:,}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda column, _: f"+{int(column)}"))
+    ax.set_title(f"{len(gone):,} of {n:,} blocks given back to malloc")
+    return figure
+
+
+__all__ = ["plot_blocks_returned", "plot_experiment", "plot_occupancy", "plot_pool"]

@@ -14,6 +14,9 @@ pub struct Snapshot {
     /// The free list from its head, as `(block, slot)` positions in the
     /// numbering of `live`, as many as were asked for (or all of it).
     pub free_list: Vec<(usize, usize)>,
+    /// Each block's address, in the order of `live`: what tells one
+    /// snapshot's blocks in another, after some were given back.
+    pub addresses: Vec<usize>,
 }
 
 impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
@@ -34,7 +37,7 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
     /// let slots: Vec<_> = (0..3).map(|_| arena.pop().unwrap()).collect();
     /// for s in &slots { unsafe { s.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 0 }) } }
     /// unsafe { arena.push(slots[1]) };
-    /// let Snapshot { live, free_list } = arena.snapshot(2);
+    /// let Snapshot { live, free_list, .. } = arena.snapshot(2);
     /// assert_eq!(live, vec![0b101]);
     /// assert_eq!(free_list, vec![(0, 1), (0, 3)]); // the freed slot, then the fill's order
     /// ```
@@ -60,6 +63,11 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
             }
         }
         live.reverse();
+        let mut addresses: Vec<usize> = blocks
+            .iter()
+            .map(|&(first, _)| first - super::BHEAD_SIZE)
+            .collect();
+        addresses.reverse();
         let held = blocks.len();
         for (newest_first, entry) in blocks.iter_mut().enumerate() {
             entry.1 = held - 1 - newest_first;
@@ -80,6 +88,10 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
                 slot = (*slot).next;
             }
         }
-        Snapshot { live, free_list }
+        Snapshot {
+            live,
+            free_list,
+            addresses,
+        }
     }
 }
