@@ -42,6 +42,8 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
     /// assert_eq!(free_list, vec![(0, 1), (0, 3)]); // the freed slot, then the fill's order
     /// ```
     pub fn snapshot(&self, links: usize) -> Snapshot {
+        // A slot is at least two words (FITS), so a block has at most 62
+        // slots: one u64 holds a block's live bits whatever `T` is.
         const { assert!(size_of::<u64>() * 8 >= (super::BLOCK_SIZE - super::BHEAD_SIZE) / 16) };
         let mark = free_mark();
         let slot_bytes = size_of::<T>();
