@@ -7,7 +7,7 @@ also be made directly.
 >>> from legacyint.testing import PoolProbe
 >>> probe = PoolProbe()
 >>> with probe.watch() as delta:
-...     x = legacyint.LegacyInt(10**6)
+...     watched = legacyint.LegacyInt(10**6)
 >>> delta["allocations"], delta["in_use"]
 (1, 1)
 """
