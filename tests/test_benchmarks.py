@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+from legacyint import experiment
+
 BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
 N = 20_000
 
@@ -25,7 +27,7 @@ def load_runner():
 
 
 runner = load_runner()
-PY2 = runner.find_python2(None)
+PY2 = experiment.find_python2()  # the one benchmarks/run.py uses too
 needs_py2 = pytest.mark.skipif(
     PY2 is None,
     reason="no Python 2.7 on this machine (looked for python2.7 and python2 on PATH and in "
