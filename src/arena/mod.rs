@@ -428,43 +428,6 @@ impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
         live_total
     }
 
-    /// Live objects in each held block, oldest block first.
-    ///
-    /// O(blocks * slots): it looks at every slot, as `clear_free_list` does.
-    ///
-    /// ```
-    /// use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
-    /// #[repr(C)]
-    /// struct Obj { refcnt: usize, kind: usize, value: i64 }
-    /// // SAFETY: `kind` is never set to FREE_MARK's address here.
-    /// unsafe impl PoolSlot for Obj {}
-    ///
-    /// let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
-    /// let slots: Vec<_> = (0..42).map(|_| arena.pop().unwrap()).collect();
-    /// for s in &slots { unsafe { s.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 0 }) } }
-    /// unsafe { arena.push(slots[0]) };
-    /// assert_eq!(arena.occupancy(), vec![40, 1]);
-    /// ```
-    pub fn occupancy(&self) -> Vec<usize> {
-        let mark = free_mark();
-        let mut counts = Vec::with_capacity(self.blocks);
-        let mut block = self.block_list;
-        // SAFETY: as in clear_free_list; nothing is written here.
-        unsafe {
-            while !block.is_null() {
-                let first = Self::first_slot(block);
-                counts.push(
-                    (0..Self::SLOTS_PER_BLOCK)
-                        .filter(|&i| !Self::is_free(first.add(i), mark))
-                        .count(),
-                );
-                block = (*block).next;
-            }
-        }
-        counts.reverse();
-        counts
-    }
-
     /// Whether the slot holds the free mark.
     ///
     /// # Safety

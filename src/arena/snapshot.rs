@@ -1,6 +1,6 @@
-//! The arena's layout at one moment, slot by slot: what a picture of the
-//! pool draws (which slots of each block are live, and where the free list
-//! runs).
+//! The arena's layout at one moment: live objects per block, and slot by
+//! slot what a picture of the pool draws (which slots of each block are
+//! live, and where the free list runs).
 
 use super::{free_mark, Arena, BlockAllocator, BlockHead, FreeSlot, PoolSlot};
 use std::mem::size_of;
@@ -20,6 +20,43 @@ pub struct Snapshot {
 }
 
 impl<T: PoolSlot, A: BlockAllocator> Arena<T, A> {
+    /// Live objects in each held block, oldest block first.
+    ///
+    /// O(blocks * slots): it looks at every slot, as `clear_free_list` does.
+    ///
+    /// ```
+    /// use legacyint::arena::{Arena, PoolSlot, SystemBlocks};
+    /// #[repr(C)]
+    /// struct Obj { refcnt: usize, kind: usize, value: i64 }
+    /// // SAFETY: `kind` is never set to FREE_MARK's address here.
+    /// unsafe impl PoolSlot for Obj {}
+    ///
+    /// let mut arena: Arena<Obj, SystemBlocks> = Arena::new(SystemBlocks);
+    /// let slots: Vec<_> = (0..42).map(|_| arena.pop().unwrap()).collect();
+    /// for s in &slots { unsafe { s.as_ptr().write(Obj { refcnt: 1, kind: 7, value: 0 }) } }
+    /// unsafe { arena.push(slots[0]) };
+    /// assert_eq!(arena.occupancy(), vec![40, 1]);
+    /// ```
+    pub fn occupancy(&self) -> Vec<usize> {
+        let mark = free_mark();
+        let mut counts = Vec::with_capacity(self.blocks);
+        let mut block = self.block_list;
+        // SAFETY: as in clear_free_list; nothing is written here.
+        unsafe {
+            while !block.is_null() {
+                let first = Self::first_slot(block);
+                counts.push(
+                    (0..Self::SLOTS_PER_BLOCK)
+                        .filter(|&i| !Self::is_free(first.add(i), mark))
+                        .count(),
+                );
+                block = (*block).next;
+            }
+        }
+        counts.reverse();
+        counts
+    }
+
     /// The layout now, with the first `links` entries of the free list.
     ///
     /// O(blocks * slots + links * log blocks): it looks at every slot, as

@@ -314,7 +314,10 @@ fn snapshot_matches_the_counters() {
         let s = arena.stats();
         let snap = arena.snapshot(usize::MAX);
         assert_eq!(snap.live.len(), s.blocks, "round {round}");
-        assert_eq!(snap.addresses.iter().collect::<HashSet<_>>().len(), s.blocks);
+        assert_eq!(
+            snap.addresses.iter().collect::<HashSet<_>>().len(),
+            s.blocks
+        );
         let live_bits: u32 = snap.live.iter().map(|w| w.count_ones()).sum();
         assert_eq!(live_bits as usize, s.in_use);
         assert_eq!(snap.free_list.len(), s.free);
