@@ -36,7 +36,7 @@ def test_cell_magic_reports_what_the_cell_did(ip):
     assert report.rows["int"]["made"] == 41 * 100 and report.rows["int"]["live"] == 41 * 100
     assert report.rows["int"]["blocks_taken"] >= 99 and report.rows["int"]["blocks_given_back"] == 0
     assert report.rows["float"]["made"] == 42  # half, and 41 products
-    assert report.rows["int"]["mib_held"] == report.rows["int"]["blocks_taken"] * 992
+    assert report.rows["int"]["bytes_held"] == report.rows["int"]["blocks_taken"] * 992
     assert ip.user_ns["xs"][0] == 10**6  # the cell ran in the user's namespace
     freed = ip.run_cell_magic("pool", "", "del xs, fs, half\nimport gc; gc.collect()")
     assert freed.rows["int"]["freed"] == 41 * 100 and freed.rows["int"]["live"] == -41 * 100

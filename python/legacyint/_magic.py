@@ -55,12 +55,12 @@ class PoolReport:
         if self.changes:
             return [("made", "objects made"), ("freed", "objects freed"), ("live", "live objects (change)"),
                     ("blocks_taken", "blocks taken"), ("blocks_given_back", "blocks given back"),
-                    ("mib_held", "MiB held (change)")]
-        return [("live", "live objects"), ("free", "free slots"), ("blocks", "blocks"), ("mib_held", "MiB held"),
+                    ("bytes_held", "MiB held (change)")]
+        return [("live", "live objects"), ("free", "free slots"), ("blocks", "blocks"), ("bytes_held", "MiB held"),
                 ("peak_blocks", "peak blocks")]
 
     def _cell(self, key: str, value: float) -> str:
-        if key == "mib_held":
+        if key == "bytes_held":
             return f"{value / MIB:+,.2f}" if self.changes else f"{value / MIB:,.2f}"
         return f"{value:+,}" if self.changes and key in ("live",) else f"{value:,}"
 
@@ -93,7 +93,7 @@ class PoolReport:
 
 
 def _state(s: PoolStats) -> Dict[str, int]:
-    return {"live": s.in_use, "free": s.free, "blocks": s.blocks, "mib_held": s.bytes_reserved,
+    return {"live": s.in_use, "free": s.free, "blocks": s.blocks, "bytes_held": s.bytes_reserved,
             "peak_blocks": s.peak_blocks}
 
 
@@ -108,7 +108,7 @@ def pool_changes(before: PoolReport, after: PoolReport) -> PoolReport:
             "live": a.in_use - b.in_use,
             "blocks_taken": a.blocks_allocated - b.blocks_allocated,
             "blocks_given_back": a.blocks_released - b.blocks_released,
-            "mib_held": a.bytes_reserved - b.bytes_reserved,
+            "bytes_held": a.bytes_reserved - b.bytes_reserved,
         }
     report = PoolReport(rows, after.rss - before.rss, changes=True)
     report.stats = after.stats
