@@ -159,19 +159,38 @@ OPERATIONS = {
 WARMUP, REPEATS, CALLS = 3, 5, 200
 
 
-def measure(op):
+def debug_counters():
+    return sys.gettotalrefcount(), sys.getrefcount(LegacyInt), sys.getallocatedblocks()
+
+
+def measure(op, counters=debug_counters, calls=CALLS):
+    """What `calls` calls of op move each of counters(), repetition by
+    repetition after the warm-up, collected before and after."""
     deltas = []
     for repeat in range(WARMUP + REPEATS):
         gc.collect()
-        refs, type_refs, blocks = sys.gettotalrefcount(), sys.getrefcount(LegacyInt), sys.getallocatedblocks()
-        for _ in range(CALLS):
+        before = counters()
+        for _ in range(calls):
             op()
         gc.collect()
         if repeat >= WARMUP:
-            deltas.append(
-                (sys.gettotalrefcount() - refs, sys.getrefcount(LegacyInt) - type_refs, sys.getallocatedblocks() - blocks)
-            )
+            deltas.append(tuple(a - b for a, b in zip(counters(), before)))
     return deltas
+
+
+def check(operations, measure_one, judge, per):
+    """Measures every operation and the empty loop (the baseline), prints a
+    line each, and returns those that leak, with what leaked."""
+    failed = []
+    baseline = measure_one(lambda: None)
+    print(f"baseline (an empty loop): {baseline}")
+    for name, op in operations.items():
+        deltas = measure_one(op)
+        leaked = judge(deltas, baseline)
+        print(f"{'LEAK' if leaked else 'ok  '} {name:<32} {per}: {deltas}")
+        if leaked:
+            failed.append(f"{name} ({', '.join(leaked)})")
+    return failed
 
 
 def leaks(deltas, baseline):
@@ -245,18 +264,12 @@ def pooled_live():
 RELEASE_CALLS = 1000
 
 
+def release_counters():
+    return pooled_live(), sys.getallocatedblocks(), malloced_bytes()
+
+
 def measure_release(op):
-    deltas = []
-    for repeat in range(WARMUP + REPEATS):
-        gc.collect()
-        before = (pooled_live(), sys.getallocatedblocks(), malloced_bytes())
-        for _ in range(RELEASE_CALLS):
-            op()
-        gc.collect()
-        after = (pooled_live(), sys.getallocatedblocks(), malloced_bytes())
-        if repeat >= WARMUP:
-            deltas.append(tuple(a - b for a, b in zip(after, before)))
-    return deltas
+    return measure(op, release_counters, RELEASE_CALLS)
 
 
 def release_leaks(deltas, baseline):
@@ -283,16 +296,8 @@ def main_release_interpreter():
         print(f"this build writes headers through PyObject_Init here ({writer}), not inline: nothing to check")
         return 1
     print(f"legacyint from {legacyint.__file__}, header writer: {writer}; {RELEASE_CALLS} calls a repetition")
-    failed = []
-    baseline = measure_release(lambda: None)
-    print(f"baseline (an empty loop): {baseline}")
-    for name, op in OPERATIONS.items():
-        deltas = measure_release(op)
-        leaked = release_leaks(deltas, baseline)
-        print(f"{'LEAK' if leaked else 'ok  '} {name:<32} (pooled, blocks, malloc'd bytes) per {RELEASE_CALLS} calls: "
-              f"{deltas}")
-        if leaked:
-            failed.append(f"{name} ({', '.join(leaked)})")
+    failed = check(OPERATIONS, measure_release, release_leaks,
+                   f"(pooled, blocks, malloc'd bytes) per {RELEASE_CALLS} calls")
     # The resident set over many rounds of everything: it settles after a
     # warm-up, and must not climb by more than the slack after it.
     rss = []
@@ -323,18 +328,14 @@ def main():
         return main_release_interpreter()
     release_build = "--release-build" in sys.argv[1:]
     operations = RELEASE_OPERATIONS if release_build else OPERATIONS
-    failed = []
-    baseline = measure(lambda: None)
-    print(f"baseline (an empty loop): {baseline}")
-    for name, op in operations.items():
-        deltas = measure(op)
+    def judge(deltas, baseline):
         leaked = leaks(deltas, baseline)
         if release_build and any(d[0] != b[0] for d, b in zip(deltas, baseline)):
             # Exact here: these loops make 20,000 objects a repetition.
             leaked = leaked or ["references (the total moves)"]
-        print(f"{'LEAK' if leaked else 'ok  '} {name:<32} deltas per {CALLS} calls: {deltas}")
-        if leaked:
-            failed.append(f"{name} ({', '.join(leaked)})")
+        return leaked
+
+    failed = check(operations, measure, judge, f"deltas per {CALLS} calls")
     s = legacyint.pool_stats()
     assert s.in_use + s.free == s.capacity, s
     if failed:
