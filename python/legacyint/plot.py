@@ -134,6 +134,26 @@ def plot_experiment(
     return figure
 
 
+def _block_grid(counts: Sequence[float], columns: int) -> List[List[float]]:
+    """Per-block values laid out row by row, oldest block first, ``columns``
+    a row; the cells past the last block are NaN (drawn blank)."""
+    grid = [[math.nan] * columns for _ in range(max(1, math.ceil(len(counts) / columns)))]
+    for i, count in enumerate(counts):
+        grid[i // columns][i % columns] = count
+    return grid
+
+
+def _block_ticks(ax: "Axes", columns: int) -> None:
+    """Whole blocks only: a row's first block number on the left, the
+    column added to it along the bottom."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{int(row) * columns:,}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda column, _: f"+{int(column)}"))
+
+
 def plot_occupancy(
     occupancy: Optional[Sequence[int]] = None,
     ax: Optional["Axes"] = None,
@@ -167,22 +187,12 @@ def plot_occupancy(
     counts: List[float] = [float(c) for c in occupancy]
     n = len(counts)
     columns = columns or max(1, math.ceil(math.sqrt(n)))
-    rows = max(1, math.ceil(n / columns))
-    grid = [[math.nan] * columns for _ in range(rows)]
-    for i, count in enumerate(counts):
-        grid[i // columns][i % columns] = count
+    grid = _block_grid(counts, columns)
     figure, ax = _figure_and_axes(ax, (7, 6))
     image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=objects_per_block, aspect="auto",
                       interpolation="nearest")
     figure.colorbar(image, ax=ax, label="live objects in the block")
-    # Whole blocks only: a row's first block number on the left, the
-    # column added to it along the bottom.
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{int(row) * columns:,}"))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda column, _: f"+{int(column)}"))
+    _block_ticks(ax, columns)
     xlabel = f"+ column ({columns} blocks a row)"
     if small_int_blocks:
         from matplotlib.patches import Rectangle
@@ -294,16 +304,11 @@ def plot_blocks_returned(before: Any, after: Any, ax: Optional["Axes"] = None, *
     kept = {address: word for address, word in zip(after.addresses, after.live)}
     n = len(before.addresses)
     columns = columns or max(1, math.ceil(math.sqrt(n)))
-    rows = max(1, math.ceil(n / columns))
-    grid = [[math.nan] * columns for _ in range(rows)]
-    gone = []
-    for i, address in enumerate(before.addresses):
-        if address in kept:
-            grid[i // columns][i % columns] = float(bin(kept[address]).count("1"))
-        else:
-            gone.append(i)
+    # A block given back has no count: no colour (below), a red cross.
+    counts = [float(bin(kept[a]).count("1")) if a in kept else math.nan for a in before.addresses]
+    gone = [i for i, a in enumerate(before.addresses) if a not in kept]
+    grid = _block_grid(counts, columns)
     figure, ax = _figure_and_axes(ax, (7, 6))
-    # A block given back: no colour, a red cross.
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
     image = ax.imshow(grid, cmap=cmap, vmin=0, vmax=before.objects_per_block, aspect="auto",
                       interpolation="nearest")
@@ -312,12 +317,7 @@ def plot_blocks_returned(before: Any, after: Any, ax: Optional["Axes"] = None, *
         ax.plot(i % columns, i // columns, marker="x", color="tab:red", markersize=min(12, 120 / columns))
     ax.set_xlabel(f"+ column ({columns} blocks a row)\ncrossed out in red: given back to malloc")
     ax.set_ylabel("block number before, oldest first")
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda row, _: f"{int(row) * columns:,}"))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda column, _: f"+{int(column)}"))
+    _block_ticks(ax, columns)
     ax.set_title(f"{len(gone):,} of {n:,} blocks given back to malloc")
     return figure
 
