@@ -7,6 +7,8 @@
 //!   creation, allocation from its pool, dealloc, pickling, the dispatch of
 //!   operations to what the builtin would do).
 //! - `int`, `float`: what is particular to LegacyInt and LegacyFloat.
+//! - `tower`: the rules that mix the two (float's operations take a
+//!   LegacyInt as an int), so that neither imports the other.
 //! - `xrange`: Python 2's `xrange` and `range`, filled from the pool.
 //! - `pool_functions`: `pool_stats()` and the other looks inside the pools.
 //! - this file: the `legacyint._core` module that registers everything.
@@ -17,6 +19,7 @@ mod float;
 mod int;
 mod pool_functions;
 mod pooled;
+mod tower;
 mod xrange;
 
 use float::LegacyFloat;

@@ -2,6 +2,7 @@
 //! occupancy, `malloc_trim`, the block-limit test hook, and whether the
 //! collector clears them.
 
+use crate::arena::{Arena, ArenaStats, BlockAllocator, PoolSlot, Snapshot};
 use crate::float::LegacyFloat;
 use crate::int::{small_ints, LegacyInt};
 use crate::pooled::PooledType;
@@ -27,16 +28,61 @@ impl Kind {
             ))),
         }
     }
+
+    /// Runs `f` on this kind's arena: the one place that picks a pool.
+    ///
+    /// # Safety
+    /// As `Pool::with`: `f` does not reach for a pool.
+    unsafe fn with<R>(self, py: Python<'_>, f: impl FnOnce(&mut dyn AnyArena) -> R) -> R {
+        // SAFETY: the caller's contract is with's.
+        unsafe {
+            match self {
+                Kind::Int => LegacyInt::pool().with(py, |arena| f(arena)),
+                Kind::Float => LegacyFloat::pool().with(py, |arena| f(arena)),
+            }
+        }
+    }
+}
+
+/// What these functions ask of an arena, whatever its slot type, so that
+/// `Kind::with` can lend either pool's arena to one closure.
+trait AnyArena {
+    fn stats(&self) -> ArenaStats;
+    fn clear_free_list(&mut self) -> usize;
+    fn occupancy(&self) -> Vec<usize>;
+    fn set_block_limit(&mut self, limit: Option<usize>);
+    fn snapshot(&self, links: usize) -> Snapshot;
+}
+
+impl<T: PoolSlot, A: BlockAllocator> AnyArena for Arena<T, A> {
+    fn stats(&self) -> ArenaStats {
+        Arena::stats(self)
+    }
+    fn clear_free_list(&mut self) -> usize {
+        Arena::clear_free_list(self)
+    }
+    fn occupancy(&self) -> Vec<usize> {
+        Arena::occupancy(self)
+    }
+    fn set_block_limit(&mut self, limit: Option<usize>) {
+        Arena::set_block_limit(self, limit)
+    }
+    fn snapshot(&self, links: usize) -> Snapshot {
+        Arena::snapshot(self, links)
+    }
 }
 
 /// A pool's counters, in the order of `legacyint.PoolStats`' fields.
 #[pyfunction]
 #[pyo3(signature = (kind = "int"))]
 pub fn _pool_counters<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyTuple>> {
-    let (s, small_ints) = match Kind::parse(kind)? {
+    let kind = Kind::parse(kind)?;
+    // SAFETY: reading the counters runs no Python code: no nested loan.
+    let s = unsafe { kind.with(py, |arena| arena.stats()) };
+    let small_ints = match kind {
         // SAFETY: the `py` token proves the GIL is held.
-        Kind::Int => (LegacyInt::pool().stats(py), unsafe { small_ints::count() }),
-        Kind::Float => (LegacyFloat::pool().stats(py), 0),
+        Kind::Int => unsafe { small_ints::count() },
+        Kind::Float => 0,
     };
     PyTuple::new(
         py,
@@ -76,12 +122,7 @@ pub fn _pool_counters<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, P
 #[pyo3(signature = (kind = "int"))]
 pub fn clear_free_list(py: Python<'_>, kind: &str) -> PyResult<usize> {
     // SAFETY: the walk runs no Python code: no nested loan.
-    Ok(unsafe {
-        match Kind::parse(kind)? {
-            Kind::Int => LegacyInt::pool().with(py, |arena| arena.clear_free_list()),
-            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.clear_free_list()),
-        }
-    })
+    Ok(unsafe { Kind::parse(kind)?.with(py, |arena| arena.clear_free_list()) })
 }
 
 /// block_occupancy(kind='int') -> list[int]
@@ -97,12 +138,7 @@ pub fn clear_free_list(py: Python<'_>, kind: &str) -> PyResult<usize> {
 #[pyo3(signature = (kind = "int"))]
 pub fn block_occupancy(py: Python<'_>, kind: &str) -> PyResult<Vec<usize>> {
     // SAFETY: the walk runs no Python code: no nested loan.
-    Ok(unsafe {
-        match Kind::parse(kind)? {
-            Kind::Int => LegacyInt::pool().with(py, |arena| arena.occupancy()),
-            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.occupancy()),
-        }
-    })
+    Ok(unsafe { Kind::parse(kind)?.with(py, |arena| arena.occupancy()) })
 }
 
 /// malloc_trim() -> bool
@@ -138,12 +174,7 @@ pub fn malloc_trim(py: Python<'_>) -> bool {
 #[pyo3(signature = (limit, kind = "int"))]
 pub fn _set_block_limit(py: Python<'_>, limit: Option<usize>, kind: &str) -> PyResult<()> {
     // SAFETY: setting the cap runs no Python code: no nested loan.
-    unsafe {
-        match Kind::parse(kind)? {
-            Kind::Int => LegacyInt::pool().with(py, |arena| arena.set_block_limit(limit)),
-            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.set_block_limit(limit)),
-        }
-    }
+    unsafe { Kind::parse(kind)?.with(py, |arena| arena.set_block_limit(limit)) }
     Ok(())
 }
 
@@ -179,11 +210,6 @@ pub fn _pool_snapshot(
     links: usize,
 ) -> PyResult<(Vec<u64>, Vec<(usize, usize)>, Vec<usize>)> {
     // SAFETY: the walk runs no Python code: no nested loan.
-    let snapshot = unsafe {
-        match Kind::parse(kind)? {
-            Kind::Int => LegacyInt::pool().with(py, |arena| arena.snapshot(links)),
-            Kind::Float => LegacyFloat::pool().with(py, |arena| arena.snapshot(links)),
-        }
-    };
+    let snapshot = unsafe { Kind::parse(kind)?.with(py, |arena| arena.snapshot(links)) };
     Ok((snapshot.live, snapshot.free_list, snapshot.addresses))
 }

@@ -1,5 +1,6 @@
 //! float's numeric hash, restated for a double held in a LegacyFloat.
 
+use crate::capi::numeric_hash::{BITS, INF, MODULUS};
 use pyo3::ffi;
 
 /// The fraction and exponent of a finite, non-zero double: `v = m * 2**e`
@@ -22,13 +23,6 @@ fn frexp(v: f64) -> (f64, i32) {
 /// value of the fraction `v` modulo 2**61 - 1, so that `hash(2.0) == hash(2)`.
 /// None for a nan, whose hash depends on the object.
 pub fn hash_of_double(v: f64) -> Option<ffi::Py_hash_t> {
-    const BITS: u32 = if std::mem::size_of::<ffi::Py_hash_t>() >= 8 {
-        61
-    } else {
-        31
-    };
-    const MODULUS: u64 = (1 << BITS) - 1;
-    const INF: ffi::Py_hash_t = 314_159;
     if v.is_nan() {
         return None;
     }

@@ -17,10 +17,10 @@ pub use value::{is_legacy_float, LegacyFloat, LegacyFloatObject};
 use crate::capi::gil_cell::GilCell;
 use crate::capi::int_layout;
 use crate::capi::owned::Owned;
-use crate::int::{is_legacy_int, value_of as int_value_of, LegacyInt};
 use crate::pooled::lifecycle::new_pooled;
 use crate::pooled::pool::Pool;
 use crate::pooled::{type_object, PooledType};
+use crate::tower;
 use pyo3::ffi;
 use std::ffi::CStr;
 use std::ptr;
@@ -134,8 +134,8 @@ LegacyFloat(5.0)";
         unsafe {
             if is_legacy_float(obj) {
                 ffi::PyFloat_FromDouble(Self::read(obj))
-            } else if is_legacy_int(obj) {
-                ffi::PyLong_FromLong(int_value_of(obj))
+            } else if let Some(int) = tower::plain_int(obj) {
+                int
             } else {
                 ffi::compat::Py_NewRef(obj)
             }
@@ -144,10 +144,7 @@ LegacyFloat(5.0)";
 
     unsafe fn is_exact_pooled(obj: *mut ffi::PyObject) -> bool {
         // SAFETY: GIL held, obj live (the trait's contract).
-        unsafe {
-            let tp = ffi::Py_TYPE(obj);
-            tp == type_object::<LegacyFloat>() || tp == type_object::<LegacyInt>()
-        }
+        unsafe { ffi::Py_TYPE(obj) == type_object::<LegacyFloat>() || tower::is_exact_int(obj) }
     }
 
     unsafe fn bring_back(result: Owned) -> Option<Owned> {

@@ -9,16 +9,16 @@
 use super::hash::hash_of_double;
 use super::value::{from_double, is_legacy_float, value_of, LegacyFloat};
 use crate::capi::int_layout;
-use crate::capi::owned::{not_implemented, Owned};
+use crate::capi::owned::Owned;
+use crate::capi::rich_compare;
 use crate::capi::type_spec::slot;
-use crate::int::number::into_pool as into_int_pool;
-use crate::int::{is_legacy_int, value_of as int_value_of, LegacyInt};
 use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
 use crate::pooled::{binary_slot, type_object};
+use crate::tower;
 use pyo3::ffi;
-use std::os::raw::{c_int, c_long, c_void};
+use std::os::raw::{c_int, c_void};
 use std::ptr;
 
 /// The slots of the number protocol, comparison and hash.
@@ -31,7 +31,7 @@ pub fn slots() -> Vec<ffi::PyType_Slot> {
         (ffi::Py_nb_multiply, nb_multiply as *mut c_void),
         (
             ffi::Py_nb_inplace_multiply,
-            nb_inplace_multiply as *mut c_void,
+            dispatch::nb_inplace_multiply::<LegacyFloat> as *mut c_void,
         ),
         (ffi::Py_nb_true_divide, nb_true_divide as *mut c_void),
         (ffi::Py_nb_floor_divide, nb_floor_divide as *mut c_void),
@@ -84,11 +84,7 @@ pub(super) unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f
         if is_legacy_float(obj) {
             return Some(value_of(obj));
         }
-        if is_legacy_int(obj) {
-            // i64 to f64 rounds to nearest, ties to even: PyLong_AsDouble's rule.
-            return Some(int_value_of(obj) as f64);
-        }
-        None
+        tower::int_as_double(obj)
     }
 }
 
@@ -111,10 +107,7 @@ pub(super) unsafe fn exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
         if ffi::PyLong_CheckExact(obj) != 0 {
             return int_layout::read(obj).map(|v| v as f64);
         }
-        if tp == type_object::<LegacyInt>() {
-            return Some(int_value_of(obj) as f64);
-        }
-        None
+        tower::exact_int_as_double(obj)
     }
 }
 
@@ -134,7 +127,7 @@ pub unsafe fn into_pool(result: Owned) -> Option<Owned> {
         if ffi::PyTuple_CheckExact(obj) != 0 {
             return map_tuple(result, into_pool);
         }
-        into_int_pool(result)
+        tower::int_into_pool(result)
     }
 }
 
@@ -167,15 +160,6 @@ binary_slot!(
 );
 binary_slot!(LegacyFloat, nb_remainder, |_, _| None, dispatch::REMAINDER);
 binary_slot!(LegacyFloat, nb_divmod, |_, _| None, dispatch::DIVMOD);
-
-/// `a *= b`: see `dispatch::inplace_multiply`.
-unsafe extern "C" fn nb_inplace_multiply(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a (a LegacyFloat) and b live (called by the interpreter).
-    unsafe { dispatch::inplace_multiply::<LegacyFloat>(a, b) }
-}
 
 unsafe extern "C" fn nb_power(
     a: *mut ffi::PyObject,
@@ -242,16 +226,6 @@ unsafe extern "C" fn tp_richcompare(
             // Fraction, Decimal, anything: as float would be answered.
             return dispatch::richcompare::<LegacyFloat>(obj, other, op);
         };
-        let a = value_of(obj);
-        let truth = match op {
-            ffi::Py_LT => a < b,
-            ffi::Py_LE => a <= b,
-            ffi::Py_EQ => a == b,
-            ffi::Py_NE => a != b,
-            ffi::Py_GT => a > b,
-            ffi::Py_GE => a >= b,
-            _ => return not_implemented(),
-        };
-        ffi::PyBool_FromLong(truth as c_long)
+        rich_compare::answer(value_of(obj).partial_cmp(&b), op)
     }
 }

@@ -12,7 +12,9 @@
 use super::small_ints::from_long;
 use super::value::{is_legacy_int, value_of, LegacyInt};
 use crate::capi::int_layout;
-use crate::capi::owned::{not_implemented, Owned};
+use crate::capi::numeric_hash;
+use crate::capi::owned::Owned;
+use crate::capi::rich_compare;
 use crate::capi::type_spec::slot;
 use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
@@ -31,7 +33,7 @@ pub fn slots() -> Vec<ffi::PyType_Slot> {
         (ffi::Py_nb_multiply, nb_multiply as *mut c_void),
         (
             ffi::Py_nb_inplace_multiply,
-            nb_inplace_multiply as *mut c_void,
+            dispatch::nb_inplace_multiply::<LegacyInt> as *mut c_void,
         ),
         (ffi::Py_nb_floor_divide, nb_floor_divide as *mut c_void),
         (ffi::Py_nb_true_divide, nb_true_divide as *mut c_void),
@@ -216,15 +218,6 @@ binary_slot!(LegacyInt, nb_and, |a, b| Some(a & b), dispatch::AND);
 binary_slot!(LegacyInt, nb_or, |a, b| Some(a | b), dispatch::OR);
 binary_slot!(LegacyInt, nb_xor, |a, b| Some(a ^ b), dispatch::XOR);
 
-/// `a *= b`: see `dispatch::inplace_multiply`.
-unsafe extern "C" fn nb_inplace_multiply(
-    a: *mut ffi::PyObject,
-    b: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, a (a LegacyInt) and b live (called by the interpreter).
-    unsafe { dispatch::inplace_multiply::<LegacyInt>(a, b) }
-}
-
 /// `a / b`: always a float (or complex), exactly as int gives it.
 unsafe extern "C" fn nb_true_divide(
     a: *mut ffi::PyObject,
@@ -351,15 +344,9 @@ unsafe extern "C" fn nb_float(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
 /// 2**61 - 1 (2**31 - 1 with a 32-bit hash), with the sign of `v`, and -1
 /// turned into -2, as CPython's numeric hash defines it.
 pub fn hash_of_long(value: c_long) -> ffi::Py_hash_t {
-    const BITS: u32 = if std::mem::size_of::<ffi::Py_hash_t>() >= 8 {
-        61
-    } else {
-        31
-    };
-    const MODULUS: u64 = (1 << BITS) - 1;
     // c_ulong is 32 bits where long is (Windows): widen before the modulo.
     #[allow(clippy::unnecessary_cast)]
-    let magnitude = (value.unsigned_abs() as u64 % MODULUS) as ffi::Py_hash_t;
+    let magnitude = (value.unsigned_abs() as u64 % numeric_hash::MODULUS) as ffi::Py_hash_t;
     let hash = if value < 0 { -magnitude } else { magnitude };
     if hash == -1 {
         -2
@@ -378,7 +365,6 @@ unsafe extern "C" fn tp_richcompare(
     other: *mut ffi::PyObject,
     op: c_int,
 ) -> *mut ffi::PyObject {
-    use std::cmp::Ordering;
     // SAFETY: called with the GIL held; `obj` is a LegacyInt (the interpreter
     // calls a type's tp_richcompare with an instance of it first).
     unsafe {
@@ -398,16 +384,7 @@ unsafe extern "C" fn tp_richcompare(
             // Fraction, Decimal, anything: as int would be answered.
             return dispatch::richcompare::<LegacyInt>(obj, other, op);
         };
-        let truth = match op {
-            ffi::Py_LT => ordering == Ordering::Less,
-            ffi::Py_LE => ordering != Ordering::Greater,
-            ffi::Py_EQ => ordering == Ordering::Equal,
-            ffi::Py_NE => ordering != Ordering::Equal,
-            ffi::Py_GT => ordering == Ordering::Greater,
-            ffi::Py_GE => ordering != Ordering::Less,
-            _ => return not_implemented(),
-        };
-        ffi::PyBool_FromLong(truth as c_long)
+        rich_compare::answer(Some(ordering), op)
     }
 }
 
@@ -469,7 +446,7 @@ mod tests {
 
     #[test]
     fn hash_matches_cpythons_numeric_hash() {
-        let m: i64 = (1 << 61) - 1;
+        let m = crate::capi::numeric_hash::MODULUS as i64;
         assert_eq!(hash_of_long(0), 0);
         assert_eq!(hash_of_long(5), 5);
         assert_eq!(hash_of_long(-1), -2);

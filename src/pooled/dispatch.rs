@@ -29,6 +29,7 @@
 //! caller says whether the left operand stood for the exact builtin.
 
 use super::PooledType;
+use crate::capi::builtin_numbers::builtin_numbers;
 use crate::capi::errors::reword_pending;
 use crate::capi::owned::{not_implemented, Owned};
 use crate::capi::type_spec::type_name;
@@ -116,17 +117,11 @@ impl Slot {
     /// # Safety
     /// The GIL is held.
     unsafe fn is_builtin(self, f: SlotFn) -> bool {
-        // SAFETY: the builtin type objects are static and fully initialised.
-        unsafe {
-            [
-                ptr::addr_of_mut!(ffi::PyLong_Type),
-                ptr::addr_of_mut!(ffi::PyFloat_Type),
-                ptr::addr_of_mut!(ffi::PyComplex_Type),
-                ptr::addr_of_mut!(ffi::PyBool_Type),
-            ]
-            .into_iter()
-            .any(|tp| self.of(tp).map(SlotFn::address) == Some(f.address()))
-        }
+        builtin_numbers().into_iter().any(|tp| {
+            // SAFETY: the builtin type objects are static and fully
+            // initialised.
+            unsafe { self.of(tp) }.map(SlotFn::address) == Some(f.address())
+        })
     }
 }
 
@@ -242,12 +237,10 @@ pub unsafe fn fast_then_dispatch<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        if let (Some(x), Some(y)) = (P::exact_operand(a), P::exact_operand(b)) {
-            if let Some(r) = fast(x, y) {
-                return P::from_value(r);
-            }
+        match compute::<P>(a, b, P::exact_operand, fast) {
+            Some(result) => result,
+            None => read_then_dispatch::<P>(a, b, fast, slot),
         }
-        read_then_dispatch::<P>(a, b, fast, slot)
     }
 }
 
@@ -265,12 +258,32 @@ unsafe fn read_then_dispatch<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        if let (Some(x), Some(y)) = (P::fast_operand(a), P::fast_operand(b)) {
-            if let Some(r) = fast(x, y) {
-                return P::from_value(r);
-            }
+        match compute::<P>(a, b, P::fast_operand, fast) {
+            Some(result) => result,
+            None => binary::<P>(a, b, slot),
         }
-        binary::<P>(a, b, slot)
+    }
+}
+
+/// `fast` on the values `read` gives for both operands, as a new pooled
+/// object (or null with an exception set); None when `read` does not take
+/// an operand or `fast` gives up. Always inlined, so that with
+/// `exact_operand` as the reader the slot's inline path still calls
+/// nothing.
+///
+/// # Safety
+/// As `fast_then_dispatch`; `read` reads a live operand with the GIL held.
+#[inline(always)]
+unsafe fn compute<P: PooledType>(
+    a: *mut ffi::PyObject,
+    b: *mut ffi::PyObject,
+    read: unsafe fn(*mut ffi::PyObject) -> Option<P::Value>,
+    fast: fn(P::Value, P::Value) -> Option<P::Value>,
+) -> Option<*mut ffi::PyObject> {
+    // SAFETY: GIL held, live operands (caller's contract).
+    unsafe {
+        let (x, y) = (read(a)?, read(b)?);
+        Some(P::from_value(fast(x, y)?))
     }
 }
 
@@ -356,12 +369,13 @@ unsafe fn finish<P: PooledType>(answer: Option<Answer>) -> *mut ffi::PyObject {
 /// slot (NotImplemented: CPython goes on as for the int subclass).
 ///
 /// # Safety
-/// The GIL is held and `n`, `x` are live.
-pub unsafe fn inplace_multiply<P: PooledType>(
+/// Called by the interpreter: the GIL is held, `n` (of type `P`) and `x`
+/// are live.
+pub unsafe extern "C" fn nb_inplace_multiply<P: PooledType>(
     n: *mut ffi::PyObject,
     x: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
-    // SAFETY: GIL held, live operands (caller's contract).
+    // SAFETY: GIL held, live operands (the interpreter's call).
     unsafe {
         if ffi::Py_TYPE(n) != super::type_object::<P>() {
             return not_implemented();

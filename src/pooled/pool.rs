@@ -1,6 +1,6 @@
 //! The process's pool for one pooled type, reached only with the GIL.
 
-use crate::arena::{Arena, ArenaStats, PoolSlot};
+use crate::arena::{Arena, PoolSlot};
 use crate::capi::pymem_blocks::PyMemBlocks;
 use pyo3::Python;
 #[cfg(debug_assertions)]
@@ -63,12 +63,6 @@ impl<T: PoolSlot> Pool<T> {
         #[cfg(debug_assertions)]
         self.lent.set(false);
         result
-    }
-
-    /// The pool's counters, in O(1).
-    pub fn stats(&self, py: Python<'_>) -> ArenaStats {
-        // SAFETY: the closure only reads the counters: no nested loan.
-        unsafe { self.with(py, |arena| arena.stats()) }
     }
 }
 
