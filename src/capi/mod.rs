@@ -9,6 +9,7 @@ pub mod builtin_numbers;
 mod checked_cpython;
 pub mod errors;
 pub mod gil_cell;
+pub mod heap_type;
 pub mod int_layout;
 pub mod numeric_hash;
 pub mod object_header;

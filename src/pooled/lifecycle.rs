@@ -10,6 +10,7 @@
 //! never reach a free list.
 
 use super::{is_instance, pickling, type_object, PooledType};
+use crate::capi::heap_type;
 use crate::capi::object_header::{init_through_the_api, try_init_inline};
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{
@@ -32,46 +33,42 @@ pub unsafe fn create_type<P: PooledType>() -> *mut ffi::PyObject {
     // because the type's descriptors keep pointers into them; this runs
     // once per type and process.
     unsafe {
-        let existing = type_object::<P>();
-        if !existing.is_null() {
-            return ffi::compat::Py_NewRef(existing.cast());
-        }
-        let mut methods = pickling::methods::<P>().to_vec();
-        methods.extend(P::methods());
-        methods.push(ffi::PyMethodDef::zeroed());
-        let mut getset = vec![class_guard()];
-        getset.extend(P::getset());
-        getset.push(getset_end());
-        let mut slots = vec![
-            slot(ffi::Py_tp_doc, P::DOC.as_ptr() as *mut c_void),
-            slot(ffi::Py_tp_new, tp_new::<P> as *mut c_void),
-            slot(ffi::Py_tp_dealloc, tp_dealloc::<P> as *mut c_void),
-            slot(ffi::Py_tp_repr, tp_repr::<P> as *mut c_void),
-            slot(ffi::Py_tp_str, tp_str::<P> as *mut c_void),
-            slot(ffi::Py_tp_methods, methods.leak().as_mut_ptr().cast()),
-            slot(ffi::Py_tp_getset, getset.leak().as_mut_ptr().cast()),
-        ];
-        slots.extend(P::slots());
-        slots.push(slot_end());
-        let mut spec = ffi::PyType_Spec {
-            name: P::NAME.as_ptr(),
-            basicsize: std::mem::size_of::<P::Object>() as c_int,
-            itemsize: 0,
-            flags: TYPE_FLAGS as _,
-            slots: slots.as_mut_ptr(),
-        };
-        let tp = ffi::PyType_FromSpec(&mut spec);
-        if tp.is_null() {
-            return tp;
-        }
-        // Calling the type goes through tp_vectorcall when it is set,
-        // skipping the argument tuple and type_call's generic path.
-        // PyType_FromSpec only takes it as a slot from 3.14 on. Subclasses
-        // do not inherit it: they keep type_call, and with it their __init__.
-        (*tp.cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(vectorcall::<P>);
-        // The cell keeps this reference for the life of the process.
-        *P::type_cell().get() = tp.cast();
-        ffi::compat::Py_NewRef(tp)
+        heap_type::make_once(P::type_cell(), || {
+            let mut methods = pickling::methods::<P>().to_vec();
+            methods.extend(P::methods());
+            methods.push(ffi::PyMethodDef::zeroed());
+            let mut getset = vec![class_guard()];
+            getset.extend(P::getset());
+            getset.push(getset_end());
+            let mut slots = vec![
+                slot(ffi::Py_tp_doc, P::DOC.as_ptr() as *mut c_void),
+                slot(ffi::Py_tp_new, tp_new::<P> as *mut c_void),
+                slot(ffi::Py_tp_dealloc, tp_dealloc::<P> as *mut c_void),
+                slot(ffi::Py_tp_repr, tp_repr::<P> as *mut c_void),
+                slot(ffi::Py_tp_str, tp_str::<P> as *mut c_void),
+                slot(ffi::Py_tp_methods, methods.leak().as_mut_ptr().cast()),
+                slot(ffi::Py_tp_getset, getset.leak().as_mut_ptr().cast()),
+            ];
+            slots.extend(P::slots());
+            slots.push(slot_end());
+            let mut spec = ffi::PyType_Spec {
+                name: P::NAME.as_ptr(),
+                basicsize: std::mem::size_of::<P::Object>() as c_int,
+                itemsize: 0,
+                flags: TYPE_FLAGS as _,
+                slots: slots.as_mut_ptr(),
+            };
+            let tp = ffi::PyType_FromSpec(&mut spec);
+            if !tp.is_null() {
+                // Calling the type goes through tp_vectorcall when it is
+                // set, skipping the argument tuple and type_call's generic
+                // path. PyType_FromSpec only takes it as a slot from 3.14
+                // on. Subclasses do not inherit it: they keep type_call,
+                // and with it their __init__.
+                (*tp.cast::<ffi::PyTypeObject>()).tp_vectorcall = Some(vectorcall::<P>);
+            }
+            tp
+        })
     }
 }
 
@@ -340,17 +337,10 @@ unsafe extern "C" fn tp_dealloc<P: PooledType>(obj: *mut ffi::PyObject) {
 /// As `tp_dealloc`, `tp` being the object's type.
 #[inline(never)]
 unsafe fn free_subclass_instance(obj: *mut ffi::PyObject, tp: *mut ffi::PyTypeObject) {
-    // SAFETY: the caller's contract; the type outlives the call because the
-    // object's own reference to it is dropped last.
-    unsafe {
-        if let Some(free) = (*tp).tp_free {
-            free(obj.cast());
-        }
-        // A subclass instance holds a reference to its type (tp_alloc took
-        // it); subtype_dealloc leaves dropping it to us because our base
-        // type is a heap type too.
-        ffi::Py_DECREF(tp.cast());
-    }
+    // SAFETY: the caller's contract. A subclass instance holds a reference
+    // to its type (tp_alloc took it); subtype_dealloc leaves dropping it to
+    // us because our base type is a heap type too.
+    unsafe { heap_type::free_instance(obj, tp) }
 }
 
 /// `str(obj)`: the builtin's text for the value. int and float have no

@@ -8,6 +8,7 @@
 //! call. Here `next()` is the slot itself.
 
 use crate::capi::gil_cell::GilCell;
+use crate::capi::heap_type;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{method, noargs, slot, slot_end, NOARGS};
 use crate::int::from_long;
@@ -38,53 +39,45 @@ pub unsafe fn create_type() -> *mut ffi::PyObject {
     // SAFETY: GIL held; the spec's name and the leaked method table are
     // 'static, as the type keeps pointing at them.
     unsafe {
-        let existing = *TYPE.get();
-        if !existing.is_null() {
-            return ffi::compat::Py_NewRef(existing.cast());
-        }
-        let methods = vec![
-            method(
-                c"__length_hint__",
-                noargs(length_hint),
-                NOARGS,
-                c"The number of values still to come.",
-            ),
-            method(
-                c"__reduce__",
-                noargs(reduce),
-                NOARGS,
-                c"Pickles (and copies) the iterator where it stands.",
-            ),
-            ffi::PyMethodDef::zeroed(),
-        ];
-        let mut slots = [
-            slot(ffi::Py_tp_iter, ffi::PyObject_SelfIter as *mut c_void),
-            slot(ffi::Py_tp_iternext, iternext as *mut c_void),
-            slot(ffi::Py_tp_dealloc, dealloc as *mut c_void),
-            slot(ffi::Py_tp_methods, methods.leak().as_mut_ptr().cast()),
-            slot(
-                ffi::Py_tp_doc,
-                c"The iterator of a legacyint.xrange.".as_ptr() as *mut c_void,
-            ),
-            slot_end(),
-        ];
-        let mut spec = ffi::PyType_Spec {
-            name: c"legacyint.XRangeIterator".as_ptr(),
-            basicsize: std::mem::size_of::<XRangeIteratorObject>() as c_int,
-            itemsize: 0,
-            // Made only by xrange, as range_iterator is only made by range.
-            flags: (ffi::Py_TPFLAGS_DEFAULT
-                | ffi::Py_TPFLAGS_IMMUTABLETYPE
-                | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION) as _,
-            slots: slots.as_mut_ptr(),
-        };
-        let tp = ffi::PyType_FromSpec(&mut spec);
-        if !tp.is_null() {
-            // The cell keeps this reference for the life of the process.
-            *TYPE.get() = tp.cast();
-            ffi::compat::Py_NewRef(tp);
-        }
-        tp
+        heap_type::make_once(&TYPE, || {
+            let methods = vec![
+                method(
+                    c"__length_hint__",
+                    noargs(length_hint),
+                    NOARGS,
+                    c"The number of values still to come.",
+                ),
+                method(
+                    c"__reduce__",
+                    noargs(reduce),
+                    NOARGS,
+                    c"Pickles (and copies) the iterator where it stands.",
+                ),
+                ffi::PyMethodDef::zeroed(),
+            ];
+            let mut slots = [
+                slot(ffi::Py_tp_iter, ffi::PyObject_SelfIter as *mut c_void),
+                slot(ffi::Py_tp_iternext, iternext as *mut c_void),
+                slot(ffi::Py_tp_dealloc, dealloc as *mut c_void),
+                slot(ffi::Py_tp_methods, methods.leak().as_mut_ptr().cast()),
+                slot(
+                    ffi::Py_tp_doc,
+                    c"The iterator of a legacyint.xrange.".as_ptr() as *mut c_void,
+                ),
+                slot_end(),
+            ];
+            let mut spec = ffi::PyType_Spec {
+                name: c"legacyint.XRangeIterator".as_ptr(),
+                basicsize: std::mem::size_of::<XRangeIteratorObject>() as c_int,
+                itemsize: 0,
+                // Made only by xrange, as range_iterator is only made by range.
+                flags: (ffi::Py_TPFLAGS_DEFAULT
+                    | ffi::Py_TPFLAGS_IMMUTABLETYPE
+                    | ffi::Py_TPFLAGS_DISALLOW_INSTANTIATION) as _,
+                slots: slots.as_mut_ptr(),
+            };
+            ffi::PyType_FromSpec(&mut spec)
+        })
     }
 }
 
@@ -168,13 +161,6 @@ unsafe extern "C" fn reduce(obj: *mut ffi::PyObject, _: *mut ffi::PyObject) -> *
 
 unsafe extern "C" fn dealloc(obj: *mut ffi::PyObject) {
     // SAFETY: called once, with the GIL held, when the refcount reached
-    // zero; the object came from its type's tp_alloc, so goes to its
-    // tp_free, and it held a reference to its heap type.
-    unsafe {
-        let tp = ffi::Py_TYPE(obj);
-        if let Some(free) = (*tp).tp_free {
-            free(obj.cast());
-        }
-        ffi::Py_DECREF(tp.cast());
-    }
+    // zero; the object came from its type's tp_alloc.
+    unsafe { heap_type::free_instance(obj, ffi::Py_TYPE(obj)) }
 }
