@@ -5,6 +5,13 @@ and CPython versions where timings are too noisy.
     python benchmarks/callgrind.py                  # every loop, N = 200,000
     python benchmarks/callgrind.py --loop sum --n 100000
     python benchmarks/callgrind.py --py2 PATH       # Python 2.7's column too
+    python benchmarks/callgrind.py --loop iterate --functions   # where they go
+
+With --functions, each contender's instructions per element are split by
+the function that runs them (callgrind_annotate's self cost, the same
+difference of two runs), the largest first: which part of a loop is
+CPython's own and which is legacyint's. An interpreter stripped of its
+static symbols (Debian's) shows those functions by address.
 
 Each loop runs in a child interpreter under callgrind twice, once and then
 twice over the same data after the same setup, and the difference divided
@@ -90,22 +97,71 @@ def _child(loop, contender, n, passes):
     os._exit(0)
 
 
-def instructions(python, loop, contender, n, passes):
-    """callgrind's total instruction count for one child run."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", python, os.path.abspath(__file__),
-               "--child", loop, contender, str(n), str(passes)]
+def instructions(python, loop, contender, n, passes, functions=False):
+    """callgrind's total instruction count for one child run, or with
+    `functions` a dict of each function's own count."""
+    import tempfile
+
+    out = tempfile.NamedTemporaryFile(suffix=".callgrind", delete=False) if functions else None
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s" % (out.name if out else "/dev/null"),
+               python, os.path.abspath(__file__), "--child", loop, contender, str(n), str(passes)]
     env = dict(os.environ, PYTHONHASHSEED="0")
-    proc = subprocess.run(command, capture_output=True, text=True, env=env)
-    found = re.search(r"Collected : (\d+)", proc.stderr)
-    if proc.returncode != 0 or not found:
-        raise RuntimeError("callgrind failed for %s/%s:\n%s" % (loop, contender, proc.stderr[-2000:]))
-    return int(found.group(1))
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, env=env)
+        found = re.search(r"Collected : (\d+)", proc.stderr)
+        if proc.returncode != 0 or not found:
+            raise RuntimeError("callgrind failed for %s/%s:\n%s" % (loop, contender, proc.stderr[-2000:]))
+        if not out:
+            return int(found.group(1))
+        listing = subprocess.run(["callgrind_annotate", "--threshold=100", out.name], capture_output=True,
+                                 text=True, check=True).stdout
+        return self_costs(listing)
+    finally:
+        if out:
+            os.unlink(out.name)
+
+
+def self_costs(listing):
+    """{function: instructions} from callgrind_annotate's listing, a
+    function's recursion levels ('2, '3 ...) and the files its code was
+    inlined from added together, named by the function and the file of
+    object code it is in (which the listing gives on some lines only)."""
+    line_format = re.compile(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(?:\S*:)?(\S+?)(?:'\d+)?(?:\s+\[(.+)\])?\s*$")
+    rows, objects = [], {}
+    for line in listing.splitlines():
+        found = line_format.match(line)
+        if found and "PROGRAM TOTALS" not in line:
+            count, function, obj = found.groups()
+            rows.append((int(count.replace(",", "")), function))
+            if obj:
+                objects[function] = os.path.basename(obj)
+    costs = {}
+    for count, function in rows:
+        name = "%s [%s]" % (function, objects.get(function, "?"))
+        costs[name] = costs.get(name, 0) + count
+    return costs
 
 
 def per_element(python, loop, contender, n):
     one = instructions(python, loop, contender, n, 1)
     two = instructions(python, loop, contender, n, 2)
     return (two - one) / n
+
+
+def per_element_by_function(python, loop, contender, n, least=0.5):
+    """[(instructions per element, function)], largest first, of the
+    functions that run at least `least` an element."""
+    one = instructions(python, loop, contender, n, 1, functions=True)
+    two = instructions(python, loop, contender, n, 2, functions=True)
+    rows = [((two.get(name, 0) - one.get(name, 0)) / n, name) for name in set(one) | set(two)]
+    return sorted((row for row in rows if abs(row[0]) >= least), reverse=True)
+
+
+def print_functions(python, loop, contender, n, label):
+    rows = per_element_by_function(python, loop, contender, n)
+    print("  %s: %.1f in all" % (label, sum(cost for cost, _ in rows)))
+    for cost, name in rows:
+        print("    %6.1f  %s" % (cost, name))
 
 
 def main(argv=None):
@@ -115,9 +171,21 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=200000)
     parser.add_argument("--loop", action="append", choices=list(LOOPS), help="a loop to measure (repeatable)")
     parser.add_argument("--py2", help="a Python 2.7 interpreter, for its column")
+    parser.add_argument("--functions", action="store_true",
+                        help="each contender's instructions per element by function, largest first")
     args = parser.parse_args(argv)
     loops = args.loop or list(LOOPS)
     print("instructions per element, N = %d, CPython %s (%s)" % (args.n, sys.version.split()[0], sys.executable))
+    if args.functions:
+        for loop in loops:
+            builtin = LOOPS[loop][1]
+            print("%s: %s" % (loop, LOOPS[loop][0]))
+            print_functions(sys.executable, loop, "legacy", args.n, "LegacyInt")
+            print_functions(sys.executable, loop, builtin, args.n, "Python 3's %s" % builtin)
+            if args.py2:
+                print_functions(args.py2, loop, "float" if builtin == "float" else "int", args.n, "Python 2.7")
+            sys.stdout.flush()
+        return 0
     header = "%-12s %10s %10s %10s" % ("loop", "LegacyInt", "builtin", "ratio")
     if args.py2:
         header += " %12s %10s" % ("Python 2.7", "vs 2.7")

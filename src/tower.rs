@@ -10,8 +10,9 @@
 
 use crate::capi::owned::Owned;
 use crate::int::number::into_pool as into_int_pool;
-use crate::int::{is_legacy_int, value_of, LegacyInt};
+use crate::int::{is_legacy_int, LegacyInt};
 use crate::pooled::type_object;
+use crate::pooled::PooledType;
 use pyo3::ffi;
 
 /// A LegacyInt operand's value as float's arithmetic takes it (a subclass
@@ -24,7 +25,7 @@ use pyo3::ffi;
 pub unsafe fn int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live (the caller's contract); value_of reads a
     // LegacyInt, which is_legacy_int has just checked.
-    unsafe { is_legacy_int(obj).then(|| value_of(obj) as f64) }
+    unsafe { is_legacy_int(obj).then(|| LegacyInt::read_instance(obj) as f64) }
 }
 
 /// `int_as_double` for an exact LegacyInt only: one compare, no call, for
@@ -36,7 +37,7 @@ pub unsafe fn int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
 pub unsafe fn exact_int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
     // SAFETY: GIL held, obj live; the type compare makes value_of's read
     // of a LegacyInt sound.
-    unsafe { is_exact_int(obj).then(|| value_of(obj) as f64) }
+    unsafe { is_exact_int(obj).then(|| LegacyInt::read_instance(obj) as f64) }
 }
 
 /// Whether `obj` is an exact LegacyInt, which stands for an exact int in
@@ -57,7 +58,7 @@ pub unsafe fn is_exact_int(obj: *mut ffi::PyObject) -> bool {
 /// The GIL is held and `obj` is live.
 pub unsafe fn plain_int(obj: *mut ffi::PyObject) -> Option<*mut ffi::PyObject> {
     // SAFETY: GIL held, obj live and checked to be a LegacyInt.
-    unsafe { is_legacy_int(obj).then(|| ffi::PyLong_FromLong(value_of(obj))) }
+    unsafe { is_legacy_int(obj).then(|| ffi::PyLong_FromLong(LegacyInt::read_instance(obj))) }
 }
 
 /// Brings an int that float's own code returned (`float.__floor__`,

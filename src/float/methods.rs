@@ -2,7 +2,7 @@
 //! float's interface, asked of float itself so that the two cannot
 //! disagree, its float results brought back into the float pool.
 
-use super::value::{from_double, LegacyFloat};
+use super::value::LegacyFloat;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{getter, method, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{self, ask_builtin_type};
@@ -10,6 +10,7 @@ use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
 #[cfg(Py_3_14)]
 use crate::pooled::type_object;
+use crate::pooled::PooledType;
 use pyo3::ffi;
 use std::os::raw::c_void;
 use std::ptr;
@@ -120,7 +121,7 @@ unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *m
 
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter).
-    unsafe { from_double(0.0) }
+    unsafe { LegacyFloat::from_value(0.0) }
 }
 
 /// The methods beyond pickling, which the pooled lifecycle adds.

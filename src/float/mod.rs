@@ -15,7 +15,6 @@ pub mod value;
 pub use value::{is_legacy_float, LegacyFloat, LegacyFloatObject};
 
 use crate::capi::gil_cell::GilCell;
-use crate::capi::int_layout;
 use crate::capi::owned::Owned;
 use crate::pooled::lifecycle::new_pooled;
 use crate::pooled::pool::Pool;
@@ -50,7 +49,7 @@ LegacyFloat(5.0)";
     }
 
     #[inline(always)]
-    unsafe fn read(obj: *mut ffi::PyObject) -> f64 {
+    unsafe fn read_instance(obj: *mut ffi::PyObject) -> f64 {
         // SAFETY: every LegacyFloat, subclass instances included, starts
         // with the LegacyFloatObject layout.
         unsafe { (*obj.cast::<LegacyFloatObject>()).ob_fval }
@@ -73,38 +72,19 @@ LegacyFloat(5.0)";
         unsafe { ffi::PyFloat_FromDouble(value) }
     }
 
-    /// An exact LegacyFloat, an exact float, or an exact one-digit int
-    /// (exactly representable as a double).
-    #[inline(always)]
-    unsafe fn quick_value(arg: *mut ffi::PyObject) -> Option<f64> {
-        // SAFETY: GIL held, arg live (the trait's contract).
-        unsafe {
-            if ffi::Py_TYPE(arg) == TYPE.get().read() {
-                return Some(Self::read(arg));
-            }
-            if ffi::PyFloat_CheckExact(arg) != 0 {
-                return Some(ffi::PyFloat_AS_DOUBLE(arg));
-            }
-            if ffi::PyLong_CheckExact(arg) != 0 {
-                return int_layout::read(arg).map(|v| v as f64);
-            }
-            None
-        }
-    }
-
-    unsafe fn value_of_builtin(obj: *mut ffi::PyObject) -> Option<f64> {
+    unsafe fn read_builtin(obj: *mut ffi::PyObject) -> Option<f64> {
         // SAFETY: obj is a live float (the trait's contract).
         Some(unsafe { ffi::PyFloat_AS_DOUBLE(obj) })
     }
 
     #[inline(always)]
-    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<f64> {
+    unsafe fn read_operand(obj: *mut ffi::PyObject) -> Option<f64> {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe { number::pooled_or_exact_double(obj) }
     }
 
     #[inline(always)]
-    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<f64> {
+    unsafe fn read_exact(obj: *mut ffi::PyObject) -> Option<f64> {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe { number::exact_double(obj) }
     }
@@ -133,7 +113,7 @@ LegacyFloat(5.0)";
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe {
             if is_legacy_float(obj) {
-                ffi::PyFloat_FromDouble(Self::read(obj))
+                ffi::PyFloat_FromDouble(Self::read_instance(obj))
             } else if let Some(int) = tower::plain_int(obj) {
                 int
             } else {

@@ -7,7 +7,7 @@
 //! float's results come back from the float pool.
 
 use super::hash::hash_of_double;
-use super::value::{from_double, is_legacy_float, value_of, LegacyFloat};
+use super::value::{is_legacy_float, LegacyFloat};
 use crate::capi::int_layout;
 use crate::capi::owned::Owned;
 use crate::capi::rich_compare;
@@ -15,6 +15,7 @@ use crate::capi::type_spec::slot;
 use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
+use crate::pooled::PooledType;
 use crate::pooled::{binary_slot, type_object};
 use crate::tower;
 use pyo3::ffi;
@@ -51,7 +52,7 @@ pub fn slots() -> Vec<ffi::PyType_Slot> {
 unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
     // SAFETY: GIL held, obj a live LegacyFloat.
     unsafe {
-        match hash_of_double(value_of(obj)) {
+        match hash_of_double(LegacyFloat::read_instance(obj)) {
             Some(h) => h,
             // A nan hashes as float's does: by identity (3.10+).
             None => match (*ptr::addr_of_mut!(ffi::PyBaseObject_Type)).tp_hash {
@@ -82,7 +83,7 @@ pub(super) unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f
             return None;
         }
         if is_legacy_float(obj) {
-            return Some(value_of(obj));
+            return Some(LegacyFloat::read_instance(obj));
         }
         tower::int_as_double(obj)
     }
@@ -99,7 +100,7 @@ pub(super) unsafe fn exact_double(obj: *mut ffi::PyObject) -> Option<f64> {
     unsafe {
         let tp = ffi::Py_TYPE(obj);
         if tp == type_object::<LegacyFloat>() {
-            return Some(value_of(obj));
+            return Some(LegacyFloat::read_instance(obj));
         }
         if ffi::PyFloat_CheckExact(obj) != 0 {
             return Some(ffi::PyFloat_AS_DOUBLE(obj));
@@ -122,7 +123,7 @@ pub unsafe fn into_pool(result: Owned) -> Option<Owned> {
     unsafe {
         let obj = result.as_ptr();
         if ffi::PyFloat_CheckExact(obj) != 0 {
-            return Owned::new(from_double(ffi::PyFloat_AS_DOUBLE(obj)));
+            return Owned::new(LegacyFloat::from_value(ffi::PyFloat_AS_DOUBLE(obj)));
         }
         if ffi::PyTuple_CheckExact(obj) != 0 {
             return map_tuple(result, into_pool);
@@ -174,12 +175,12 @@ unsafe extern "C" fn nb_power(
 
 unsafe extern "C" fn nb_negative(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyFloat.
-    unsafe { from_double(-value_of(a)) }
+    unsafe { LegacyFloat::from_value(-LegacyFloat::read_instance(a)) }
 }
 
 unsafe extern "C" fn nb_absolute(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyFloat.
-    unsafe { from_double(value_of(a).abs()) }
+    unsafe { LegacyFloat::from_value(LegacyFloat::read_instance(a).abs()) }
 }
 
 unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
@@ -189,14 +190,14 @@ unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
 
 unsafe extern "C" fn nb_bool(a: *mut ffi::PyObject) -> c_int {
     // SAFETY: a is a live LegacyFloat.
-    (unsafe { value_of(a) } != 0.0) as c_int
+    (unsafe { LegacyFloat::read_instance(a) } != 0.0) as c_int
 }
 
 unsafe extern "C" fn nb_int(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // int() must give an exact int, with float's errors for nan and inf.
     // SAFETY: GIL held, a a live LegacyFloat.
     unsafe {
-        let Some(f) = Owned::new(ffi::PyFloat_FromDouble(value_of(a))) else {
+        let Some(f) = Owned::new(ffi::PyFloat_FromDouble(LegacyFloat::read_instance(a))) else {
             return ptr::null_mut();
         };
         ffi::PyNumber_Long(f.as_ptr())
@@ -205,7 +206,7 @@ unsafe extern "C" fn nb_int(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
 
 unsafe extern "C" fn nb_float(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyFloat.
-    unsafe { ffi::PyFloat_FromDouble(value_of(a)) }
+    unsafe { ffi::PyFloat_FromDouble(LegacyFloat::read_instance(a)) }
 }
 
 unsafe extern "C" fn tp_richcompare(
@@ -217,7 +218,7 @@ unsafe extern "C" fn tp_richcompare(
     // type's slot).
     unsafe {
         let b = if is_legacy_float(other) {
-            value_of(other)
+            LegacyFloat::read_instance(other)
         } else if ffi::PyFloat_CheckExact(other) != 0 {
             ffi::PyFloat_AS_DOUBLE(other)
         } else {
@@ -226,6 +227,6 @@ unsafe extern "C" fn tp_richcompare(
             // Fraction, Decimal, anything: as float would be answered.
             return dispatch::richcompare::<LegacyFloat>(obj, other, op);
         };
-        rich_compare::answer(value_of(obj).partial_cmp(&b), op)
+        rich_compare::answer(LegacyFloat::read_instance(obj).partial_cmp(&b), op)
     }
 }

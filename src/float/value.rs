@@ -3,9 +3,8 @@
 
 use crate::arena::PoolSlot;
 use crate::capi::gil_cell::GilCell;
-use crate::pooled::lifecycle::new_pooled;
+use crate::pooled::is_instance;
 use crate::pooled::pool::Pool;
-use crate::pooled::{is_instance, PooledType};
 use pyo3::ffi;
 use std::ptr;
 
@@ -44,25 +43,4 @@ pub struct LegacyFloat;
 pub unsafe fn is_legacy_float(obj: *mut ffi::PyObject) -> bool {
     // SAFETY: GIL held, obj live.
     unsafe { is_instance::<LegacyFloat>(obj) }
-}
-
-/// The value of a LegacyFloat (a subclass instance included).
-///
-/// # Safety
-/// `obj` is a live LegacyFloat or subclass instance.
-#[inline(always)]
-pub unsafe fn value_of(obj: *mut ffi::PyObject) -> f64 {
-    // SAFETY: as LegacyFloat::read.
-    unsafe { LegacyFloat::read(obj) }
-}
-
-/// A new reference to a LegacyFloat holding `value`, or null with
-/// MemoryError set. Python 2's `PyFloat_FromDouble`.
-///
-/// # Safety
-/// The GIL is held and the type exists.
-#[inline(always)]
-pub unsafe fn from_double(value: f64) -> *mut ffi::PyObject {
-    // SAFETY: the caller's contract.
-    unsafe { new_pooled::<LegacyFloat>(value) }
 }

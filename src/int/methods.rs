@@ -5,14 +5,14 @@
 //! rounding to tens), the method asks int itself and brings an integer result
 //! back into the pool, so that the two can never disagree.
 
-use super::small_ints::from_long;
-use super::value::{value_of, LegacyInt};
+use super::value::LegacyInt;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{getter, method, no_keywords, noargs, varargs, NOARGS, VARARGS};
 use crate::pooled::delegated::{ask_builtin, ask_builtin_type};
 use crate::pooled::delegated_method;
 use crate::pooled::lifecycle::identity;
 use crate::pooled::type_object;
+use crate::pooled::PooledType;
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 use std::ptr;
@@ -60,8 +60,8 @@ unsafe extern "C" fn bit_length(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
     unsafe {
-        let magnitude = value_of(obj).unsigned_abs();
-        from_long((c_long::BITS - magnitude.leading_zeros()) as c_long)
+        let magnitude = LegacyInt::read_instance(obj).unsigned_abs();
+        LegacyInt::from_value((c_long::BITS - magnitude.leading_zeros()) as c_long)
     }
 }
 
@@ -70,7 +70,9 @@ unsafe extern "C" fn bit_count(
     _: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (METH_NOARGS).
-    unsafe { from_long(value_of(obj).unsigned_abs().count_ones() as c_long) }
+    unsafe {
+        LegacyInt::from_value(LegacyInt::read_instance(obj).unsigned_abs().count_ones() as c_long)
+    }
 }
 
 unsafe extern "C" fn is_integer(
@@ -114,7 +116,7 @@ unsafe extern "C" fn get_identity(obj: *mut ffi::PyObject, _: *mut c_void) -> *m
 
 unsafe extern "C" fn get_int(obj: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt (a getter).
-    unsafe { ffi::PyLong_FromLong(value_of(obj)) }
+    unsafe { ffi::PyLong_FromLong(LegacyInt::read_instance(obj)) }
 }
 
 unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
@@ -124,7 +126,7 @@ unsafe extern "C" fn get_int_one(_: *mut ffi::PyObject, _: *mut c_void) -> *mut 
 
 unsafe extern "C" fn get_zero(_: *mut ffi::PyObject, _: *mut c_void) -> *mut ffi::PyObject {
     // SAFETY: GIL held (a getter); 0 is in the small-int cache.
-    unsafe { from_long(0) }
+    unsafe { LegacyInt::from_value(0) }
 }
 
 /// The methods beyond pickling, which the pooled lifecycle adds.

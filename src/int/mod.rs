@@ -12,11 +12,9 @@ pub mod number;
 pub mod small_ints;
 pub mod value;
 
-pub use small_ints::from_long;
-pub use value::{is_legacy_int, value_of, LegacyInt, LegacyIntObject};
+pub use value::{is_legacy_int, LegacyInt, LegacyIntObject};
 
 use crate::capi::gil_cell::GilCell;
-use crate::capi::int_layout;
 use crate::capi::owned::Owned;
 use crate::pooled::pool::Pool;
 use crate::pooled::PooledType;
@@ -24,7 +22,7 @@ use pyo3::ffi;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_long};
 use std::ptr;
-use value::{exact_int_as_long, POOL, TYPE};
+use value::{POOL, TYPE};
 
 impl PooledType for LegacyInt {
     type Object = LegacyIntObject;
@@ -55,7 +53,7 @@ LegacyInt(255)";
     }
 
     #[inline(always)]
-    unsafe fn read(obj: *mut ffi::PyObject) -> c_long {
+    unsafe fn read_instance(obj: *mut ffi::PyObject) -> c_long {
         // SAFETY: every LegacyInt, subclass instances included, starts with
         // the LegacyIntObject layout (basicsize is inherited and only grows).
         unsafe { (*obj.cast::<LegacyIntObject>()).ob_ival }
@@ -78,22 +76,7 @@ LegacyInt(255)";
         unsafe { ffi::PyLong_FromLong(value) }
     }
 
-    /// An exact LegacyInt, or an exact int that fits a C long.
-    #[inline(always)]
-    unsafe fn quick_value(arg: *mut ffi::PyObject) -> Option<c_long> {
-        // SAFETY: GIL held, arg live (the trait's contract).
-        unsafe {
-            if ffi::Py_TYPE(arg) == TYPE.get().read() {
-                return Some(Self::read(arg));
-            }
-            if ffi::PyLong_CheckExact(arg) != 0 {
-                return int_layout::read(arg).or_else(|| exact_int_as_long(arg));
-            }
-            None
-        }
-    }
-
-    unsafe fn value_of_builtin(obj: *mut ffi::PyObject) -> Option<c_long> {
+    unsafe fn read_builtin(obj: *mut ffi::PyObject) -> Option<c_long> {
         let mut overflow: c_int = 0;
         // SAFETY: GIL held, obj a live int (the trait's contract).
         let value = unsafe { ffi::PyLong_AsLongAndOverflow(obj, &mut overflow) };
@@ -115,13 +98,13 @@ LegacyInt(255)";
     }
 
     #[inline(always)]
-    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
+    unsafe fn read_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe { number::pooled_or_exact_long(obj) }
     }
 
     #[inline(always)]
-    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<c_long> {
+    unsafe fn read_exact(obj: *mut ffi::PyObject) -> Option<c_long> {
         // SAFETY: GIL held, obj live (the trait's contract).
         unsafe { number::exact_long(obj) }
     }
@@ -148,14 +131,4 @@ LegacyInt(255)";
         // SAFETY: GIL held (the trait's contract).
         unsafe { number::into_pool_deep(result) }
     }
-}
-
-/// The value of an int argument (xrange's bounds), with LegacyInt's
-/// OverflowError if it does not fit a C long.
-///
-/// # Safety
-/// The GIL is held and `n` is a live int.
-pub unsafe fn long_value(n: *mut ffi::PyObject) -> Option<c_long> {
-    // SAFETY: the caller's contract.
-    unsafe { LegacyInt::value_of_builtin(n) }
 }

@@ -9,8 +9,7 @@
 //! dispatch, which answers as int would (`crate::pooled::dispatch`), and an
 //! int's result comes back into the pool if it fits.
 
-use super::small_ints::from_long;
-use super::value::{is_legacy_int, value_of, LegacyInt};
+use super::value::{is_legacy_int, LegacyInt};
 use crate::capi::int_layout;
 use crate::capi::numeric_hash;
 use crate::capi::owned::Owned;
@@ -19,6 +18,7 @@ use crate::capi::type_spec::slot;
 use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
+use crate::pooled::PooledType;
 use crate::pooled::{binary_slot, type_object};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
@@ -78,7 +78,7 @@ pub(super) unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_l
             return (overflow == 0).then_some(value);
         }
         if is_legacy_int(obj) {
-            return Some(value_of(obj));
+            return Some(LegacyInt::read_instance(obj));
         }
         None
     }
@@ -94,7 +94,7 @@ pub(super) unsafe fn exact_long(obj: *mut ffi::PyObject) -> Option<c_long> {
     // SAFETY: GIL held, obj live.
     unsafe {
         if ffi::Py_TYPE(obj) == type_object::<LegacyInt>() {
-            return Some(value_of(obj));
+            return Some(LegacyInt::read_instance(obj));
         }
         if ffi::PyLong_CheckExact(obj) != 0 {
             return int_layout::read(obj);
@@ -120,7 +120,7 @@ pub unsafe fn into_pool(result: Owned) -> Option<Owned> {
         if overflow != 0 {
             return Some(result);
         }
-        Owned::new(from_long(value))
+        Owned::new(LegacyInt::from_value(value))
     }
 }
 
@@ -244,10 +244,10 @@ unsafe extern "C" fn nb_divmod(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> 
     unsafe {
         if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
             if let (Some(q), Some(r)) = (floor_div(x, y), floor_mod(x, y)) {
-                let Some(q) = Owned::new(from_long(q)) else {
+                let Some(q) = Owned::new(LegacyInt::from_value(q)) else {
                     return std::ptr::null_mut();
                 };
-                let Some(r) = Owned::new(from_long(r)) else {
+                let Some(r) = Owned::new(LegacyInt::from_value(r)) else {
                     return std::ptr::null_mut();
                 };
                 return ffi::PyTuple_Pack(2, q.as_ptr(), r.as_ptr());
@@ -268,7 +268,7 @@ unsafe extern "C" fn nb_power(
         if m == ffi::Py_None() {
             if let (Some(x), Some(y)) = (pooled_or_exact_long(a), pooled_or_exact_long(b)) {
                 if let Some(r) = power(x, y) {
-                    return from_long(r);
+                    return LegacyInt::from_value(r);
                 }
             }
         }
@@ -291,10 +291,10 @@ unsafe fn unary(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, a a live LegacyInt.
     unsafe {
-        if let Some(r) = fast(value_of(a)) {
-            return from_long(r);
+        if let Some(r) = fast(LegacyInt::read_instance(a)) {
+            return LegacyInt::from_value(r);
         }
-        let Some(x) = Owned::new(ffi::PyLong_FromLong(value_of(a))) else {
+        let Some(x) = Owned::new(ffi::PyLong_FromLong(LegacyInt::read_instance(a))) else {
             return std::ptr::null_mut();
         };
         Owned::new(slow(x.as_ptr()))
@@ -325,19 +325,19 @@ unsafe extern "C" fn nb_positive(a: *mut ffi::PyObject) -> *mut ffi::PyObject {
 
 unsafe extern "C" fn nb_bool(obj: *mut ffi::PyObject) -> c_int {
     // SAFETY: obj is a live LegacyInt.
-    (unsafe { value_of(obj) } != 0) as c_int
+    (unsafe { LegacyInt::read_instance(obj) } != 0) as c_int
 }
 
 /// `int(x)` and `operator.index(x)`: an exact int, as both must give.
 unsafe extern "C" fn nb_int(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live LegacyInt.
-    unsafe { ffi::PyLong_FromLong(value_of(obj)) }
+    unsafe { ffi::PyLong_FromLong(LegacyInt::read_instance(obj)) }
 }
 
 unsafe extern "C" fn nb_float(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // `as` rounds to nearest, ties to even: what float(int) does.
     // SAFETY: GIL held, obj a live LegacyInt.
-    unsafe { ffi::PyFloat_FromDouble(value_of(obj) as f64) }
+    unsafe { ffi::PyFloat_FromDouble(LegacyInt::read_instance(obj) as f64) }
 }
 
 /// `hash(v)` of the Python int `v`: `v` modulo the Mersenne prime
@@ -357,7 +357,7 @@ pub fn hash_of_long(value: c_long) -> ffi::Py_hash_t {
 
 unsafe extern "C" fn tp_hash(obj: *mut ffi::PyObject) -> ffi::Py_hash_t {
     // SAFETY: obj is a live LegacyInt.
-    hash_of_long(unsafe { value_of(obj) })
+    hash_of_long(unsafe { LegacyInt::read_instance(obj) })
 }
 
 unsafe extern "C" fn tp_richcompare(
@@ -368,9 +368,9 @@ unsafe extern "C" fn tp_richcompare(
     // SAFETY: called with the GIL held; `obj` is a LegacyInt (the interpreter
     // calls a type's tp_richcompare with an instance of it first).
     unsafe {
-        let a = value_of(obj);
+        let a = LegacyInt::read_instance(obj);
         let ordering = if is_legacy_int(other) {
-            a.cmp(&value_of(other))
+            a.cmp(&LegacyInt::read_instance(other))
         } else if ffi::PyLong_CheckExact(other) != 0 {
             let mut overflow: c_int = 0;
             let b = ffi::PyLong_AsLongAndOverflow(other, &mut overflow);

@@ -3,10 +3,10 @@
 
 use crate::arena::PoolSlot;
 use crate::capi::gil_cell::GilCell;
+use crate::pooled::is_instance;
 use crate::pooled::pool::Pool;
-use crate::pooled::{is_instance, PooledType};
 use pyo3::ffi;
-use std::os::raw::{c_int, c_long};
+use std::os::raw::c_long;
 use std::ptr;
 
 /// A LegacyInt: the object header and one C long, 24 bytes on 64-bit
@@ -36,20 +36,6 @@ pub(super) static POOL: Pool<LegacyIntObject> = Pool::new();
 /// The pooled int type.
 pub struct LegacyInt;
 
-/// The C long in an exact int, without setting an error: None if it does
-/// not fit.
-///
-/// # Safety
-/// The GIL is held and `n` is a live exact int.
-#[inline]
-pub(super) unsafe fn exact_int_as_long(n: *mut ffi::PyObject) -> Option<c_long> {
-    let mut overflow: c_int = 0;
-    // SAFETY: GIL held, n a live exact int: no __index__ runs, no error is
-    // set for a value out of range.
-    let value = unsafe { ffi::PyLong_AsLongAndOverflow(n, &mut overflow) };
-    (overflow == 0).then_some(value)
-}
-
 /// Whether `obj` is a LegacyInt or an instance of a subclass.
 ///
 /// # Safety
@@ -58,14 +44,4 @@ pub(super) unsafe fn exact_int_as_long(n: *mut ffi::PyObject) -> Option<c_long> 
 pub unsafe fn is_legacy_int(obj: *mut ffi::PyObject) -> bool {
     // SAFETY: GIL held, obj live.
     unsafe { is_instance::<LegacyInt>(obj) }
-}
-
-/// The value of a LegacyInt (a subclass instance included).
-///
-/// # Safety
-/// `obj` is a live LegacyInt or subclass instance.
-#[inline(always)]
-pub unsafe fn value_of(obj: *mut ffi::PyObject) -> c_long {
-    // SAFETY: as LegacyInt::read.
-    unsafe { LegacyInt::read(obj) }
 }

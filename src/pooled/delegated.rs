@@ -24,7 +24,7 @@ pub unsafe fn ask_builtin<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live arguments (caller's contract).
     unsafe {
-        let Some(plain) = Owned::new(P::to_builtin(P::read(obj))) else {
+        let Some(plain) = Owned::new(P::to_builtin(P::read_instance(obj))) else {
             return ptr::null_mut();
         };
         let Some(method) = Owned::new(ffi::PyObject_GetAttrString(plain.as_ptr(), name.as_ptr()))

@@ -237,7 +237,7 @@ pub unsafe fn fast_then_dispatch<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        match compute::<P>(a, b, P::exact_operand, fast) {
+        match compute::<P>(a, b, P::read_exact, fast) {
             Some(result) => result,
             None => read_then_dispatch::<P>(a, b, fast, slot),
         }
@@ -245,7 +245,7 @@ pub unsafe fn fast_then_dispatch<P: PooledType>(
 }
 
 /// `fast_then_dispatch` past its inline path: `fast` on any operands that
-/// `fast_operand` reads (subclass instances, bigger ints), else `binary`.
+/// `read_operand` reads (subclass instances, bigger ints), else `binary`.
 ///
 /// # Safety
 /// As `fast_then_dispatch`.
@@ -258,7 +258,7 @@ unsafe fn read_then_dispatch<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        match compute::<P>(a, b, P::fast_operand, fast) {
+        match compute::<P>(a, b, P::read_operand, fast) {
             Some(result) => result,
             None => binary::<P>(a, b, slot),
         }
@@ -268,7 +268,7 @@ unsafe fn read_then_dispatch<P: PooledType>(
 /// `fast` on the values `read` gives for both operands, as a new pooled
 /// object (or null with an exception set); None when `read` does not take
 /// an operand or `fast` gives up. Always inlined, so that with
-/// `exact_operand` as the reader the slot's inline path still calls
+/// `read_exact` as the reader the slot's inline path still calls
 /// nothing.
 ///
 /// # Safety

@@ -211,18 +211,17 @@ unsafe fn value_from_args<P: PooledType>(
     // SAFETY: GIL held; args a tuple (caller's contract), kwargs checked.
     unsafe {
         if no_keywords(kwargs) && ffi::PyTuple_GET_SIZE(args) == 1 {
-            if let Some(value) = P::quick_value(ffi::PyTuple_GET_ITEM(args, 0)) {
+            if let Some(value) = P::read_exact(ffi::PyTuple_GET_ITEM(args, 0)) {
                 return Some(value);
             }
         }
         let made = Owned::new(ffi::PyObject_Call(P::builtin().cast(), args, kwargs))?;
-        P::value_of_builtin(made.as_ptr())
+        P::read_builtin(made.as_ptr())
     }
 }
 
-/// `P(x)` through vectorcall: an exact operand (`P::exact_operand`) read
-/// in place without a call, other single arguments by `one_argument`,
-/// anything else by the general path.
+/// `P(x)` through vectorcall: an exact operand (`P::read_exact`) read
+/// in place without a call, anything else by the general path.
 unsafe extern "C" fn vectorcall<P: PooledType>(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -234,31 +233,11 @@ unsafe extern "C" fn vectorcall<P: PooledType>(
     unsafe {
         let nargs = ffi::PyVectorcall_NARGS(nargsf);
         if callable == type_object::<P>().cast() && kwnames.is_null() && nargs == 1 {
-            if let Some(value) = P::exact_operand(*args) {
+            if let Some(value) = P::read_exact(*args) {
                 return P::from_value(value);
             }
-            return one_argument::<P>(callable, args);
         }
         vectorcall_general(callable, args, nargs, kwnames)
-    }
-}
-
-/// `P(x)` for one argument that is not an exact operand: `P::quick_value`
-/// when it reads `x` (a bigger int, say), else the general path.
-///
-/// # Safety
-/// As `vectorcall`, for a call of `P` itself with one positional argument.
-#[inline(never)]
-unsafe fn one_argument<P: PooledType>(
-    callable: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: GIL held; `args` holds the one argument (caller's contract).
-    unsafe {
-        if let Some(value) = P::quick_value(*args) {
-            return P::from_value(value);
-        }
-        vectorcall_general(callable, args, 1, ptr::null_mut())
     }
 }
 
@@ -364,7 +343,7 @@ unsafe extern "C" fn tp_str<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi:
 unsafe fn builtin_repr<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live instance of P (caller's contract).
     unsafe {
-        let Some(plain) = Owned::new(P::to_builtin(P::read(obj))) else {
+        let Some(plain) = Owned::new(P::to_builtin(P::read_instance(obj))) else {
             return ptr::null_mut();
         };
         ffi::PyObject_Repr(plain.as_ptr())
@@ -439,7 +418,7 @@ pub unsafe fn identity<P: PooledType>(obj: *mut ffi::PyObject) -> *mut ffi::PyOb
             ffi::compat::Py_NewRef(obj)
         } else {
             debug_assert!(is_instance::<P>(obj));
-            P::from_value(P::read(obj))
+            P::from_value(P::read_instance(obj))
         }
     }
 }

@@ -45,7 +45,7 @@ pub trait PooledType: Sized + 'static {
     ///
     /// # Safety
     /// `obj` is a live instance of the type or of a subclass.
-    unsafe fn read(obj: *mut ffi::PyObject) -> Self::Value;
+    unsafe fn read_instance(obj: *mut ffi::PyObject) -> Self::Value;
 
     /// Writes the value of a new object, past its header.
     ///
@@ -68,19 +68,12 @@ pub trait PooledType: Sized + 'static {
     /// The GIL is held.
     unsafe fn to_builtin(value: Self::Value) -> *mut ffi::PyObject;
 
-    /// The value one constructor argument gives, read without calling the
-    /// builtin, for the common arguments; None: ask the builtin.
-    ///
-    /// # Safety
-    /// The GIL is held and `arg` is live.
-    unsafe fn quick_value(arg: *mut ffi::PyObject) -> Option<Self::Value>;
-
     /// The value of what calling the builtin gave (an exact builtin
     /// instance); None with an exception set if the type cannot hold it.
     ///
     /// # Safety
     /// The GIL is held and `obj` is a live instance of the builtin.
-    unsafe fn value_of_builtin(obj: *mut ffi::PyObject) -> Option<Self::Value>;
+    unsafe fn read_builtin(obj: *mut ffi::PyObject) -> Option<Self::Value>;
 
     /// The value of an operand that the type's arithmetic computes with
     /// itself, without the dispatch (its own objects, the exact builtin
@@ -88,11 +81,11 @@ pub trait PooledType: Sized + 'static {
     ///
     /// # Safety
     /// The GIL is held and `obj` is live.
-    unsafe fn fast_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
+    unsafe fn read_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
 
-    /// `fast_operand` for the operands it reads without any call: exact
+    /// `read_operand` for the operands it reads without any call: exact
     /// instances of the pooled types and the exact builtin values read in
-    /// place. None where `fast_operand` may still find a value. Kept apart
+    /// place. None where `read_operand` may still find a value. Kept apart
     /// so that the hot path of a number slot calls nothing and saves no
     /// registers. The value is also what the builtin's constructor makes of
     /// such an operand (`int(x)` is `x`; `float(n)` rounds an int to
@@ -100,7 +93,7 @@ pub trait PooledType: Sized + 'static {
     ///
     /// # Safety
     /// The GIL is held and `obj` is live.
-    unsafe fn exact_operand(obj: *mut ffi::PyObject) -> Option<Self::Value>;
+    unsafe fn read_exact(obj: *mut ffi::PyObject) -> Option<Self::Value>;
 
     /// The builtin the type stands for.
     fn builtin() -> *mut ffi::PyTypeObject;
@@ -127,7 +120,7 @@ pub trait PooledType: Sized + 'static {
         // SAFETY: GIL held, obj live (caller's contract).
         unsafe {
             if is_instance::<Self>(obj) {
-                Self::to_builtin(Self::read(obj))
+                Self::to_builtin(Self::read_instance(obj))
             } else {
                 ffi::compat::Py_NewRef(obj)
             }
@@ -153,7 +146,7 @@ pub trait PooledType: Sized + 'static {
 }
 
 /// `unsafe extern "C" fn $name(a, b)`: a binary number slot of the pooled
-/// type `$ty`, computing `$fast` on two operands that `fast_operand` reads
+/// type `$ty`, computing `$fast` on two operands that `read_operand` reads
 /// and leaving everything else to the dispatch (`$slot`).
 macro_rules! binary_slot {
     ($ty:ty, $name:ident, $fast:expr, $slot:path) => {

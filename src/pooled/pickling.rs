@@ -65,7 +65,7 @@ unsafe extern "C" fn getnewargs<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, obj a live instance of P (METH_NOARGS).
     unsafe {
-        let Some(value) = Owned::new(P::to_builtin(P::read(obj))) else {
+        let Some(value) = Owned::new(P::to_builtin(P::read_instance(obj))) else {
             return ptr::null_mut();
         };
         ffi::PyTuple_Pack(1, value.as_ptr())

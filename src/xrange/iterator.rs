@@ -11,7 +11,8 @@ use crate::capi::gil_cell::GilCell;
 use crate::capi::heap_type;
 use crate::capi::owned::Owned;
 use crate::capi::type_spec::{method, noargs, slot, slot_end, NOARGS};
-use crate::int::from_long;
+use crate::int::LegacyInt;
+use crate::pooled::PooledType;
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 use std::ptr;
@@ -117,7 +118,7 @@ unsafe extern "C" fn iternext(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
         (*it).remaining -= 1;
         // Past the last value the sum may overflow; it is never read then.
         (*it).next = value.wrapping_add((*it).step);
-        from_long(value)
+        LegacyInt::from_value(value)
     }
 }
 

@@ -9,7 +9,8 @@ mod iterator;
 
 pub use iterator::create_type as create_iterator_type;
 
-use crate::int::{from_long, long_value};
+use crate::int::LegacyInt;
+use crate::pooled::PooledType;
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -106,7 +107,7 @@ fn as_index<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// An int as a C long, with OverflowError naming the range if it does not fit.
 fn as_c_long(index: &Bound<'_, PyAny>) -> PyResult<c_long> {
     // SAFETY: GIL held (the token); `index` is an int (from as_index).
-    unsafe { long_value(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(index.py()))
+    unsafe { LegacyInt::read_builtin(index.as_ptr()) }.ok_or_else(|| PyErr::fetch(index.py()))
 }
 
 /// A new iterator over `len` values from `first` by `step`.
@@ -127,7 +128,7 @@ fn iterator_over(
 fn legacy_int(py: Python<'_>, value: c_long) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: GIL held (the token); from_long returns a new reference or null
     // with MemoryError set.
-    unsafe { Bound::from_owned_ptr_or_err(py, from_long(value)) }
+    unsafe { Bound::from_owned_ptr_or_err(py, LegacyInt::from_value(value)) }
 }
 
 /// xrange(stop) / xrange(start, stop[, step])
@@ -281,7 +282,7 @@ pub fn legacy_range<'py>(
     unsafe {
         let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(len as ffi::Py_ssize_t))?;
         for i in 0..len {
-            let item = from_long(bounds.nth(i as u128));
+            let item = LegacyInt::from_value(bounds.nth(i as u128));
             if item.is_null() {
                 return Err(PyErr::fetch(py));
             }
