@@ -6,12 +6,18 @@ and CPython versions where timings are too noisy.
     python benchmarks/callgrind.py --loop sum --n 100000
     python benchmarks/callgrind.py --py2 PATH       # Python 2.7's column too
     python benchmarks/callgrind.py --loop iterate --functions   # where they go
+    python benchmarks/callgrind.py --split --py2 PATH            # whose they are
 
 With --functions, each contender's instructions per element are split by
 the function that runs them (callgrind_annotate's self cost, the same
 difference of two runs), the largest first: which part of a loop is
 CPython's own and which is legacyint's. An interpreter stripped of its
-static symbols (Debian's) shows those functions by address.
+static symbols (Debian's) shows those functions by address. With --split,
+one line a loop: LegacyInt's count, split into legacyint's own code (the
+extension's functions) and the interpreter's (the eval loop, the calls
+between the two, deallocation), beside the builtin's and Python 2.7's: where
+the interpreter's part alone is more than Python 2.7's whole turn, no
+change to legacyint can bring the loop level with Python 2.7.
 
 Each loop runs in a child interpreter under callgrind twice, once and then
 twice over the same data after the same setup, and the difference divided
@@ -157,9 +163,23 @@ def per_element_by_function(python, loop, contender, n, least=0.5):
     return sorted((row for row in rows if abs(row[0]) >= least), reverse=True)
 
 
+def is_legacyint(function):
+    """Whether a row of the breakdown is legacyint's own code."""
+    return "[_core." in function
+
+
+def split(rows):
+    """(legacyint's own instructions, everyone else's) of a breakdown."""
+    own = sum(cost for cost, name in rows if is_legacyint(name))
+    return own, sum(cost for cost, _ in rows) - own
+
+
 def print_functions(python, loop, contender, n, label):
     rows = per_element_by_function(python, loop, contender, n)
-    print("  %s: %.1f in all" % (label, sum(cost for cost, _ in rows)))
+    line = "  %s: %.1f in all" % (label, sum(cost for cost, _ in rows))
+    if contender == "legacy":
+        line += " (legacyint's own code %.1f, the interpreter's %.1f)" % split(rows)
+    print(line)
     for cost, name in rows:
         print("    %6.1f  %s" % (cost, name))
 
@@ -173,9 +193,25 @@ def main(argv=None):
     parser.add_argument("--py2", help="a Python 2.7 interpreter, for its column")
     parser.add_argument("--functions", action="store_true",
                         help="each contender's instructions per element by function, largest first")
+    parser.add_argument("--split", action="store_true",
+                        help="LegacyInt's instructions split into legacyint's and the interpreter's, a line a loop")
     args = parser.parse_args(argv)
     loops = args.loop or list(LOOPS)
     print("instructions per element, N = %d, CPython %s (%s)" % (args.n, sys.version.split()[0], sys.executable))
+    if args.split:
+        print("%-12s %10s %10s %12s %10s %12s" % ("loop", "LegacyInt", "legacyint", "interpreter", "builtin",
+                                                  "Python 2.7"))
+        for loop in loops:
+            builtin = LOOPS[loop][1]
+            rows = per_element_by_function(sys.executable, loop, "legacy", args.n)
+            own, interpreter = split(rows)
+            line = "%-12s %10.1f %10.1f %12.1f %10.1f" % (loop, own + interpreter, own, interpreter,
+                                                         per_element(sys.executable, loop, builtin, args.n))
+            if args.py2:
+                line += " %12.1f" % per_element(args.py2, loop, "float" if builtin == "float" else "int", args.n)
+            print(line)
+            sys.stdout.flush()
+        return 0
     if args.functions:
         for loop in loops:
             builtin = LOOPS[loop][1]

@@ -117,3 +117,48 @@ def test_callgrind_counts_a_loop_per_element():
     # A pass over 5,000 elements costs each at least its FOR_ITER and STORE_FAST.
     assert legacy > 10 and builtin > 10
     assert ratio == pytest.approx(legacy / builtin, abs=0.01)
+
+
+def test_callgrind_splits_a_loop_between_legacyint_and_the_interpreter():
+    """benchmarks/callgrind.py --split: legacyint's part of a loop is its
+    extension's functions (next() and tp_dealloc in `for x in xrange(N)`),
+    and the two parts add up to the loop's count."""
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "callgrind.py"), "--n", "5000", "--loop", "iterate", "--split"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (row,) = [line.split() for line in done.stdout.splitlines() if line.startswith("iterate")]
+    total, own, interpreter, builtin = map(float, row[1:5])
+    # next() pops a slot and writes a header; tp_dealloc pushes it back.
+    assert own >= 15
+    assert interpreter >= 20  # FOR_ITER and STORE_FAST at least
+    assert total == pytest.approx(own + interpreter, abs=0.2)
+    assert builtin > interpreter
+
+
+def test_callgrind_reads_callgrind_annotate_listings():
+    """The breakdown adds a function's recursion levels and the files it was
+    inlined from, and names its object where the listing gives it once."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import callgrind
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    listing = """\
+--------------------------------------------------------------------------------
+98,750,013 (100.0%)  PROGRAM TOTALS
+7,705,566 ( 5.24%)  Python/bytecodes.c:_PyEval_EvalFrameDefault
+2,618,521 ( 1.78%)  Python/generated_cases.c.h:_PyEval_EvalFrameDefault'2
+285,692 ( 0.19%)  Python/ceval.c:_PyEval_EvalFrameDefault'2 [/usr/lib/libpython3.12.so.1.0]
+1,000  ???:0x0000000000035320 [/venv/lib/python3.12/site-packages/legacyint/_core.cpython-312-x86_64-linux-gnu.so]
+"""
+    costs = callgrind.self_costs(listing)
+    assert costs == {
+        "_PyEval_EvalFrameDefault [libpython3.12.so.1.0]": 7705566 + 2618521 + 285692,
+        "0x0000000000035320 [_core.cpython-312-x86_64-linux-gnu.so]": 1000,
+    }
+    rows = [(cost, name) for name, cost in costs.items()]
+    assert callgrind.split(rows) == (1000, 7705566 + 2618521 + 285692)
