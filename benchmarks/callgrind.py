@@ -119,7 +119,7 @@ def instructions(python, loop, contender, n, passes, functions=False):
             raise RuntimeError("callgrind failed for %s/%s:\n%s" % (loop, contender, proc.stderr[-2000:]))
         if not out:
             return int(found.group(1))
-        listing = subprocess.run(["callgrind_annotate", "--threshold=100", out.name], capture_output=True,
+        listing = subprocess.run(["callgrind_annotate", "--threshold=100", "--auto=no", out.name], capture_output=True,
                                  text=True, check=True).stdout
         return self_costs(listing)
     finally:
@@ -154,13 +154,13 @@ def per_element(python, loop, contender, n):
     return (two - one) / n
 
 
-def per_element_by_function(python, loop, contender, n, least=0.5):
-    """[(instructions per element, function)], largest first, of the
-    functions that run at least `least` an element."""
+def per_element_by_function(python, loop, contender, n):
+    """[(instructions per element, function)] of every function, largest
+    first."""
     one = instructions(python, loop, contender, n, 1, functions=True)
     two = instructions(python, loop, contender, n, 2, functions=True)
     rows = [((two.get(name, 0) - one.get(name, 0)) / n, name) for name in set(one) | set(two)]
-    return sorted((row for row in rows if abs(row[0]) >= least), reverse=True)
+    return sorted(rows, reverse=True)
 
 
 def is_legacyint(function):
@@ -181,7 +181,8 @@ def print_functions(python, loop, contender, n, label):
         line += " (legacyint's own code %.1f, the interpreter's %.1f)" % split(rows)
     print(line)
     for cost, name in rows:
-        print("    %6.1f  %s" % (cost, name))
+        if abs(cost) >= 0.5:
+            print("    %6.1f  %s" % (cost, name))
 
 
 def main(argv=None):

@@ -11,31 +11,32 @@
 use crate::capi::owned::Owned;
 use crate::int::number::into_pool as into_int_pool;
 use crate::int::{is_legacy_int, LegacyInt};
-use crate::pooled::type_object;
 use crate::pooled::PooledType;
+use crate::pooled::{is_subclass_instance, type_object};
 use pyo3::ffi;
 
-/// A LegacyInt operand's value as float's arithmetic takes it (a subclass
-/// instance included); None for anything else. i64 to f64 rounds to
-/// nearest, ties to even: `PyLong_AsDouble`'s rule for an int.
+/// The value of an instance of a LegacyInt subclass as float's arithmetic
+/// takes it; None for anything else. For a reader that has tried
+/// `exact_int_as_double` already. i64 to f64 rounds to nearest, ties to
+/// even: `PyLong_AsDouble`'s rule for an int.
 ///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline]
-pub unsafe fn int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
-    // SAFETY: GIL held, obj live (the caller's contract); value_of reads a
-    // LegacyInt, which is_legacy_int has just checked.
-    unsafe { is_legacy_int(obj).then(|| LegacyInt::read_instance(obj) as f64) }
+pub unsafe fn subclass_int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
+    // SAFETY: GIL held, obj live (the caller's contract); read_instance
+    // reads a LegacyInt subclass instance, which has just been checked.
+    unsafe { is_subclass_instance::<LegacyInt>(obj).then(|| LegacyInt::read_instance(obj) as f64) }
 }
 
-/// `int_as_double` for an exact LegacyInt only: one compare, no call, for
-/// the number slots' inline path.
+/// The value of an exact LegacyInt as float's arithmetic takes it: one
+/// compare, no call, for the number slots' inline path.
 ///
 /// # Safety
 /// The GIL is held and `obj` is live.
 #[inline(always)]
 pub unsafe fn exact_int_as_double(obj: *mut ffi::PyObject) -> Option<f64> {
-    // SAFETY: GIL held, obj live; the type compare makes value_of's read
+    // SAFETY: GIL held, obj live; the type compare makes read_instance's read
     // of a LegacyInt sound.
     unsafe { is_exact_int(obj).then(|| LegacyInt::read_instance(obj) as f64) }
 }

@@ -16,7 +16,7 @@ use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
 use crate::pooled::PooledType;
-use crate::pooled::{binary_slot, type_object};
+use crate::pooled::{binary_slot, is_subclass_instance, type_object};
 use crate::tower;
 use pyo3::ffi;
 use std::os::raw::{c_int, c_void};
@@ -78,14 +78,16 @@ pub(super) unsafe fn pooled_or_exact_double(obj: *mut ffi::PyObject) -> Option<f
         if let Some(value) = exact_double(obj) {
             return Some(value);
         }
+        // exact_double took one-digit exact ints; a bigger one, told apart
+        // by this compare made again before any MRO is walked, is float's
+        // own conversion to round.
         if ffi::PyLong_CheckExact(obj) != 0 {
-            // More than one digit: float's own conversion rounds it.
             return None;
         }
-        if is_legacy_float(obj) {
+        if is_subclass_instance::<LegacyFloat>(obj) {
             return Some(LegacyFloat::read_instance(obj));
         }
-        tower::int_as_double(obj)
+        tower::subclass_int_as_double(obj)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::pooled::delegated::map_tuple;
 use crate::pooled::dispatch;
 use crate::pooled::lifecycle::identity;
 use crate::pooled::PooledType;
-use crate::pooled::{binary_slot, type_object};
+use crate::pooled::{binary_slot, is_subclass_instance, type_object};
 use pyo3::ffi;
 use std::os::raw::{c_int, c_long, c_void};
 
@@ -56,6 +56,7 @@ pub fn slots() -> Vec<ffi::PyType_Slot> {
     ];
     entries.into_iter().map(|(id, f)| slot(id, f)).collect()
 }
+
 /// The value of an operand that is a LegacyInt (a subclass instance
 /// included) or an exact int that fits a C long; None for anything else,
 /// int subclasses included: CPython lets those go first against an int, so
@@ -72,12 +73,14 @@ pub(super) unsafe fn pooled_or_exact_long(obj: *mut ffi::PyObject) -> Option<c_l
         if let Some(value) = exact_long(obj) {
             return Some(value);
         }
+        // exact_long took one-digit exact ints; this compare, made again,
+        // sends the bigger ones to the API instead of walking int's MRO.
         if ffi::PyLong_CheckExact(obj) != 0 {
             let mut overflow: c_int = 0;
             let value = ffi::PyLong_AsLongAndOverflow(obj, &mut overflow);
             return (overflow == 0).then_some(value);
         }
-        if is_legacy_int(obj) {
+        if is_subclass_instance::<LegacyInt>(obj) {
             return Some(LegacyInt::read_instance(obj));
         }
         None

@@ -197,9 +197,19 @@ pub unsafe fn type_object<P: PooledType>() -> *mut ffi::PyTypeObject {
 #[inline(always)]
 pub unsafe fn is_instance<P: PooledType>(obj: *mut ffi::PyObject) -> bool {
     // SAFETY: GIL held, obj live.
+    unsafe { ffi::Py_TYPE(obj) == type_object::<P>() || is_subclass_instance::<P>(obj) }
+}
+
+/// Whether `obj` is an instance of a subclass of `P`: `is_instance` without
+/// its exact-type compare, for a reader that has made that compare already.
+///
+/// # Safety
+/// The GIL is held and `obj` is live.
+#[inline]
+pub unsafe fn is_subclass_instance<P: PooledType>(obj: *mut ffi::PyObject) -> bool {
+    // SAFETY: GIL held, obj live; a type made once lives for the process.
     unsafe {
-        let tp = ffi::Py_TYPE(obj);
         let ours = type_object::<P>();
-        tp == ours || (!ours.is_null() && ffi::PyType_IsSubtype(tp, ours) != 0)
+        !ours.is_null() && ffi::PyType_IsSubtype(ffi::Py_TYPE(obj), ours) != 0
     }
 }

@@ -126,7 +126,7 @@ fn iterator_over(
 
 /// A LegacyInt from the pool, as an owned Python object.
 fn legacy_int(py: Python<'_>, value: c_long) -> PyResult<Bound<'_, PyAny>> {
-    // SAFETY: GIL held (the token); from_long returns a new reference or null
+    // SAFETY: GIL held (the token); from_value returns a new reference or null
     // with MemoryError set.
     unsafe { Bound::from_owned_ptr_or_err(py, LegacyInt::from_value(value)) }
 }
