@@ -2,6 +2,7 @@
 
     python benchmarks/by_version.py                 # 3 runs a version, N = 2,000,000
     python benchmarks/by_version.py --runs 1 --n 500000 --scenario sum
+    python benchmarks/by_version.py --callgrind      # instructions, not time
 
 For each interpreter that scripts/pythons lists (CPython 3.11 to 3.15; 3.14
 and 3.15 run inside the Debian sid root of scripts/sid), a virtualenv under
@@ -13,6 +14,12 @@ ratios within each run: LegacyInt to Python 2.7 (the loops' reference) and
 LegacyInt to that version's own int or float, lowest to highest over the
 runs, and whether the target held in every run. Versions run one after the
 other, never side by side, so that they do not share the machine's cores.
+
+With --callgrind, each version runs benchmarks/callgrind.py --split
+instead: the hot loops' instructions per element, split into legacyint's
+own code and the interpreter's, beside the version's own int or float and
+Python 2.7; one block a loop, one line a version. Counts, not times: the
+same on a loaded machine.
 """
 
 from __future__ import annotations
@@ -121,6 +128,33 @@ def format_tables(by_version: Dict[str, List[Dict]], scenarios: List[str]) -> st
     return "\n".join(lines)
 
 
+def split_by_callgrind(python: str, venv_python: str, n: int, py2: Optional[str]) -> Dict[str, List[str]]:
+    """benchmarks/callgrind.py --split's columns in one version: loop ->
+    [LegacyInt, legacyint, interpreter, builtin, Python 2.7]."""
+    command = [venv_python, str(HERE / "callgrind.py"), "--split", "--n", str(n)] + (["--py2", py2] if py2 else [])
+    done = subprocess.run(in_place(python, *command), capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks/callgrind.py failed in {venv_python}:\n{done.stderr[-3000:]}")
+    rows = [line.split() for line in done.stdout.splitlines()[2:] if line.strip()]
+    return {row[0]: row[1:] for row in rows}
+
+
+def format_callgrind(by_version: Dict[str, Dict[str, List[str]]], n: int) -> str:
+    import callgrind  # benchmarks/callgrind.py, beside this file
+
+    lines = [f"instructions per element, N = {n:,} (benchmarks/callgrind.py --split)"]
+    for loop, (what, builtin) in callgrind.LOOPS.items():
+        py2 = {cells[4] for cells in (v.get(loop, []) for v in by_version.values()) if len(cells) > 4}
+        lines.append("")
+        lines.append(f"{loop}: {what}" + (f"; Python 2.7: {py2.pop()}" if len(py2) == 1 else ""))
+        lines.append(f"{'CPython':<9}{'LegacyInt':>10}{'legacyint':>11}{'interpreter':>13}{builtin:>8}")
+        for version, table in by_version.items():
+            if loop in table:
+                total, own, interpreter, its_own = table[loop][:4]
+                lines.append(f"{version:<9}{total:>10}{own:>11}{interpreter:>13}{its_own:>8}")
+    return "\n".join(lines)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs a version (default 3)")
@@ -131,8 +165,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--scenario", action="append", choices=list(runner.TARGETS),
                         help="only this scenario (repeatable)")
     parser.add_argument("--json", action="store_true", help="print every run's result as JSON")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="instructions per element of the hot loops instead, split (benchmarks/callgrind.py)")
     args = parser.parse_args(argv)
     scenarios = args.scenario or list(runner.TARGETS)
+    if args.callgrind:
+        from legacyint.experiment import find_python2
+
+        n = 100_000 if args.n == 2_000_000 else args.n
+        py2 = find_python2()
+        counts = {}
+        for version, python in interpreters():
+            if not args.version or version in args.version:
+                print(f"CPython {version}: callgrind", file=sys.stderr, flush=True)
+                counts[version] = split_by_callgrind(python, prepare(version, python, Path(args.wheels).resolve()),
+                                                     n, py2)
+        print(format_callgrind(counts, n))
+        return 0
     by_version: Dict[str, List[Dict]] = {}
     for version, python in interpreters():
         if args.version and version not in args.version:
