@@ -237,10 +237,8 @@ pub unsafe fn fast_then_dispatch<P: PooledType>(
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
     unsafe {
-        match compute::<P>(a, b, P::read_exact, fast) {
-            Some(result) => result,
-            None => read_then_dispatch::<P>(a, b, fast, slot),
-        }
+        compute::<P>(a, b, P::read_exact, fast)
+            .unwrap_or_else(|| read_then_dispatch::<P>(a, b, fast, slot))
     }
 }
 
@@ -257,12 +255,7 @@ unsafe fn read_then_dispatch<P: PooledType>(
     slot: BinarySlot,
 ) -> *mut ffi::PyObject {
     // SAFETY: GIL held, live operands (caller's contract).
-    unsafe {
-        match compute::<P>(a, b, P::read_operand, fast) {
-            Some(result) => result,
-            None => binary::<P>(a, b, slot),
-        }
-    }
+    unsafe { compute::<P>(a, b, P::read_operand, fast).unwrap_or_else(|| binary::<P>(a, b, slot)) }
 }
 
 /// `fast` on the values `read` gives for both operands, as a new pooled
