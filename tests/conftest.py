@@ -1,4 +1,5 @@
 import gc
+import os
 
 import pytest
 from hypothesis import settings
@@ -8,7 +9,11 @@ import legacyint
 # One hypothesis profile for every test file, whichever of them run:
 # examples enough to reach each strategy's sampled edges on every run, and
 # no deadline (a shared machine's pauses are not the code's).
-settings.register_profile("legacyint", max_examples=300, deadline=None)
+# LEGACYINT_HYPOTHESIS_EXAMPLES lowers it where a run must be short: under
+# emulation (scripts/test-arm64's CI part), where each example is ~100x slower.
+settings.register_profile(
+    "legacyint", max_examples=int(os.environ.get("LEGACYINT_HYPOTHESIS_EXAMPLES", "300")), deadline=None
+)
 settings.load_profile("legacyint")
 
 
