@@ -67,14 +67,21 @@ def prepare(version: str, python: str, wheels: Path) -> str:
     return str(venv / "bin" / "python")
 
 
-def measure(python: str, venv_python: str, n: int, rounds: int, scenarios: List[str]) -> Dict:
-    command = [venv_python, str(HERE / "run.py"), "--json", "--n", str(n), "--rounds", str(rounds)]
-    for scenario in scenarios:
-        command += ["--scenario", scenario]
-    done = subprocess.run(in_place(python, *command), capture_output=True, text=True, cwd=ROOT)
+def run_benchmark(python: str, venv_python: str, script: str, *args: str) -> str:
+    """What benchmarks/`script` printed, run with `args` by the virtualenv's
+    python where `python` lives."""
+    command = in_place(python, venv_python, str(HERE / script), *args)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
-        raise RuntimeError(f"benchmarks/run.py failed in {venv_python}:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout)
+        raise RuntimeError(f"benchmarks/{script} failed in {venv_python}:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def measure(python: str, venv_python: str, n: int, rounds: int, scenarios: List[str]) -> Dict:
+    args = ["--json", "--n", str(n), "--rounds", str(rounds)]
+    for scenario in scenarios:
+        args += ["--scenario", scenario]
+    return json.loads(run_benchmark(python, venv_python, "run.py", *args))
 
 
 def ratios(result: Dict, scenario: str) -> Tuple[Optional[float], Optional[float]]:
@@ -131,11 +138,8 @@ def format_tables(by_version: Dict[str, List[Dict]], scenarios: List[str]) -> st
 def split_by_callgrind(python: str, venv_python: str, n: int, py2: Optional[str]) -> Dict[str, List[str]]:
     """benchmarks/callgrind.py --split's columns in one version: loop ->
     [LegacyInt, legacyint, interpreter, builtin, Python 2.7]."""
-    command = [venv_python, str(HERE / "callgrind.py"), "--split", "--n", str(n)] + (["--py2", py2] if py2 else [])
-    done = subprocess.run(in_place(python, *command), capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmarks/callgrind.py failed in {venv_python}:\n{done.stderr[-3000:]}")
-    rows = [line.split() for line in done.stdout.splitlines()[2:] if line.strip()]
+    out = run_benchmark(python, venv_python, "callgrind.py", "--split", "--n", str(n), *(["--py2", py2] if py2 else []))
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
     return {row[0]: row[1:] for row in rows}
 
 
