@@ -437,3 +437,35 @@ def test_ctrl_c_stops_a_python3_worker():
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["stage", "LegacyInt", "RSS", "MiB"]
     assert [line.split()[0] for line in lines[1:3]] == ["start", "built"]
+
+
+def test_ctrl_c_keeps_a_record_the_reader_thread_was_slow_to_take(monkeypatch):
+    """The worker has written a record and hangs; Ctrl-C lands before the
+    thread that reads the worker's stdout has run (as on a loaded machine,
+    here made 3 s late): the record is still among the stages done. CI lost
+    a stage so: on CPython 3.12 and older a Ctrl-C inside `Thread.join`
+    makes the thread look stopped, and the wait for its last lines ended."""
+    from legacyint import _workers
+
+    class LateReader(_workers.threading.Thread):
+        def __init__(self, target, name, daemon):
+            if name.endswith("-stdout"):
+                first, body = [True], target
+
+                def target():
+                    if first.pop():
+                        time.sleep(3)
+                    body()
+
+            super().__init__(target=target, name=name, daemon=daemon)
+
+    worker = "import sys, time; print('{\"stage\": \"start\"}', flush=True); time.sleep(60)"
+    interrupt = _workers.threading.Timer(1.0, signal.raise_signal, (signal.SIGINT,))
+    monkeypatch.setattr(_workers.threading, "Thread", LateReader)
+    interrupt.start()
+    try:
+        with pytest.raises(experiment.ExperimentInterrupted) as raised:
+            _workers._run_worker([sys.executable, "-c", worker], "legacy", progress=False)
+    finally:
+        interrupt.cancel()
+    assert raised.value.records == [{"stage": "start"}]

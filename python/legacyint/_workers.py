@@ -15,6 +15,10 @@ from ._python2 import Python2Error
 from ._records import PY2_KINDS, Record, _normalized
 
 
+# How long a stopped worker's last records may take to be read off the pipe.
+_DRAIN_SECONDS = 30.0
+
+
 class ExperimentInterrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`run`: the worker interpreter has been stopped;
     ``records`` holds the stages it had measured by then."""
@@ -63,13 +67,22 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     # The records are read off the pipe by a thread of their own, so that a
     # Ctrl-C, which lands in this thread, can never fall between reading a
     # record and keeping it: every line the worker wrote is in `lines`.
+    # When the reader has seen the end of the pipe. An Event and not
+    # `reader.join()`: on CPython 3.12 and older a KeyboardInterrupt that
+    # lands inside `Thread.join(timeout)` marks the thread as stopped while
+    # it still runs (the clean-up for bpo-45274 releases the thread's own
+    # lock), after which `join` and `is_alive` say it is done.
     lines: List[str] = []
     stdout = process.stdout
+    read_to_the_end = threading.Event()
 
     def read_records() -> None:
-        for line in stdout:
-            if line.strip():
-                lines.append(line)
+        try:
+            for line in stdout:
+                if line.strip():
+                    lines.append(line)
+        finally:
+            read_to_the_end.set()
 
     reader = threading.Thread(target=read_records, name=f"legacyint-{kind}-stdout", daemon=True)
     reader.start()
@@ -85,16 +98,18 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
             ) from None
 
     try:
-        while reader.is_alive() or len(records) < len(lines):
-            reader.join(timeout=0.1)
+        while not read_to_the_end.is_set() or len(records) < len(lines):
+            read_to_the_end.wait(timeout=0.1)
             while len(records) < len(lines):  # a line that is no record stops the run at once
                 records.append(record(lines[len(records)]))
         process.wait()
     except KeyboardInterrupt:
         _stop(process)
-        # The worker is gone; what it wrote before is still to be read, but
-        # not for long: a wrapper's child could hold the pipe open.
-        reader.join(timeout=2)
+        # The worker is gone and what it wrote is in the pipe, up to the
+        # end of file: wait for the reader to keep all of it. The bound is
+        # only reached if a wrapper's child holds the pipe open after the
+        # worker has gone; the reader may be slow to run on a loaded machine.
+        read_to_the_end.wait(timeout=_DRAIN_SECONDS)
         done: List[Record] = []
         for line in list(lines):
             try:
@@ -107,7 +122,7 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         raise
     finally:
         relay_thread.join(timeout=5)
-        if not reader.is_alive():
+        if read_to_the_end.is_set():
             stdout.close()
         if not relay_thread.is_alive():
             stderr.close()
