@@ -53,14 +53,19 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     assert process.stdout is not None and process.stderr is not None
     stderr = process.stderr
 
+    relayed_to_the_end = threading.Event()  # an Event for the reason given below
+
     def relay() -> None:
-        for line in stderr:
-            if line.startswith(f"[{kind}] "):
-                if progress:
-                    sys.stderr.write(line)
-                    sys.stderr.flush()
-            else:
-                kept.append(line)
+        try:
+            for line in stderr:
+                if line.startswith(f"[{kind}] "):
+                    if progress:
+                        sys.stderr.write(line)
+                        sys.stderr.flush()
+                else:
+                    kept.append(line)
+        finally:
+            relayed_to_the_end.set()
 
     relay_thread = threading.Thread(target=relay, name=f"legacyint-{kind}-stderr", daemon=True)
     relay_thread.start()
@@ -121,10 +126,10 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         _stop(process)
         raise
     finally:
-        relay_thread.join(timeout=5)
+        relayed_to_the_end.wait(timeout=5)
         if read_to_the_end.is_set():
             stdout.close()
-        if not relay_thread.is_alive():
+        if relayed_to_the_end.is_set():
             stderr.close()
     returncode = process.returncode
     if returncode in (130, -signal.SIGINT):  # the worker had Ctrl-C too
