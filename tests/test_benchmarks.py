@@ -162,3 +162,35 @@ def test_callgrind_reads_callgrind_annotate_listings():
     }
     rows = [(cost, name) for name, cost in costs.items()]
     assert callgrind.split(rows) == (1000, 7705566 + 2618521 + 285692)
+
+
+def load_by_version():
+    spec = importlib.util.spec_from_file_location("benchmarks_by_version", BENCHMARKS / "by_version.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_py2
+def test_by_version_tables_show_each_versions_runs_lowest_to_highest():
+    # Two runs of this interpreter, given as two "versions" with the runs in
+    # either order: each cell is the low-high of its runs' ratios, whatever
+    # their order, and each target's verdict covers every run.
+    by_version = load_by_version()
+    scenarios = ["iterate", "construct"]
+    runs = [by_version.measure(sys.executable, sys.executable, N, 1, scenarios) for _ in range(2)]
+    table = by_version.format_tables({"A": runs, "B": runs[::-1]}, scenarios)
+    panels = [block.splitlines() for block in table.split("\n\n")]
+    for panel, index in ((panels[0], 0), (panels[1], 1)):
+        assert panel[1].split() == ["scenario", "A", "B"]
+        for scenario, line in zip(scenarios, panel[2:]):
+            values = sorted(by_version.ratios(r, scenario)[index] for r in runs)
+            assert all(isinstance(v, float) and v > 0 for v in values), (scenario, values)
+            cells = line.split()[-2:]
+            assert cells[0] == cells[1] == by_version.spread(values)
+            assert cells[0] in (f"{values[0]:.2f}-{values[-1]:.2f}", f"{values[0]:.2f}")
+    verdicts = {line.split()[0]: line.split()[-2:] for line in panels[2][2:]}
+    for scenario in scenarios:
+        contender, limit = runner.TARGETS[scenario]
+        expected = "met" if all(runner.ratio(r, scenario, contender) <= limit for r in runs) else "missed"
+        assert verdicts[scenario] == [expected, expected]
