@@ -15,10 +15,6 @@ from ._python2 import Python2Error
 from ._records import PY2_KINDS, Record, _normalized
 
 
-# How long a stopped worker's last records may take to be read off the pipe.
-_DRAIN_SECONDS = 30.0
-
-
 class ExperimentInterrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`run`: the worker interpreter has been stopped;
     ``records`` holds the stages it had measured by then."""
@@ -53,7 +49,13 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     assert process.stdout is not None and process.stderr is not None
     stderr = process.stderr
 
-    relayed_to_the_end = threading.Event()  # an Event for the reason given below
+    # Each pipe's thread sets an Event when it has read to the end, and that
+    # is what is waited for, not `thread.join()`: on CPython 3.12 and older
+    # a KeyboardInterrupt that lands inside `Thread.join(timeout)` marks the
+    # thread as stopped while it still runs (the clean-up for bpo-45274
+    # releases the thread's own lock), after which `join` and `is_alive` say
+    # it is done.
+    relayed_to_the_end = threading.Event()
 
     def relay() -> None:
         try:
@@ -72,11 +74,6 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     # The records are read off the pipe by a thread of their own, so that a
     # Ctrl-C, which lands in this thread, can never fall between reading a
     # record and keeping it: every line the worker wrote is in `lines`.
-    # When the reader has seen the end of the pipe. An Event and not
-    # `reader.join()`: on CPython 3.12 and older a KeyboardInterrupt that
-    # lands inside `Thread.join(timeout)` marks the thread as stopped while
-    # it still runs (the clean-up for bpo-45274 releases the thread's own
-    # lock), after which `join` and `is_alive` say it is done.
     lines: List[str] = []
     stdout = process.stdout
     read_to_the_end = threading.Event()
@@ -112,9 +109,9 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         _stop(process)
         # The worker is gone and what it wrote is in the pipe, up to the
         # end of file: wait for the reader to keep all of it. The bound is
-        # only reached if a wrapper's child holds the pipe open after the
-        # worker has gone; the reader may be slow to run on a loaded machine.
-        read_to_the_end.wait(timeout=_DRAIN_SECONDS)
+        # for a wrapper's child that holds the pipe open after the worker
+        # has gone; the reader itself needs only to be scheduled.
+        read_to_the_end.wait(timeout=5)
         done: List[Record] = []
         for line in list(lines):
             try:
