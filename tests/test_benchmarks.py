@@ -102,7 +102,12 @@ def test_python2_column_and_ratio_in_one_run():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)")
+needs_valgrind = pytest.mark.skipif(
+    shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)"
+)
+
+
+@needs_valgrind
 def test_callgrind_counts_a_loop_per_element():
     """benchmarks/callgrind.py: one loop under callgrind, LegacyInt and int."""
     done = subprocess.run(
@@ -119,6 +124,7 @@ def test_callgrind_counts_a_loop_per_element():
     assert ratio == pytest.approx(legacy / builtin, abs=0.01)
 
 
+@needs_valgrind
 def test_callgrind_splits_a_loop_between_legacyint_and_the_interpreter():
     """benchmarks/callgrind.py --split: legacyint's part of a loop is its
     extension's functions (next() and tp_dealloc in `for x in xrange(N)`),
