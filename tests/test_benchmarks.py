@@ -101,12 +101,12 @@ def test_python2_column_and_ratio_in_one_run():
         assert result["vs_py2"][scenario] == pytest.approx(row["legacy"] / row["py2"])
 
 
-@pytest.mark.slow
 needs_valgrind = pytest.mark.skipif(
     shutil.which("valgrind") is None, reason="valgrind is not installed (apt-get install valgrind)"
 )
 
 
+@pytest.mark.slow
 @needs_valgrind
 def test_callgrind_counts_a_loop_per_element():
     """benchmarks/callgrind.py: one loop under callgrind, LegacyInt and int."""
