@@ -58,6 +58,12 @@ def check_python2(path: str) -> str:
     legacyint.experiment.Python2Error: ... is Python 3..., not Python 2.7: ...
     """
     resolved = path if os.sep in path else (shutil.which(path) or path)
+    # Asked first, not left to the spawn's error: where exec's failure does
+    # not come back to the parent (qemu-user drops posix_spawn's shared
+    # memory), a missing program would be a child that exits 127.
+    if not (os.path.isfile(resolved) and os.access(resolved, os.X_OK)):
+        raise Python2Error(f"cannot run {path} (no executable file there): give --python2 the path of a python2.7 "
+                           "interpreter")
     try:
         done = subprocess.run(
             [resolved, str(PY2_SCRIPT), "--probe"], capture_output=True, text=True, timeout=60, check=False
