@@ -439,33 +439,45 @@ def test_ctrl_c_stops_a_python3_worker():
     assert [line.split()[0] for line in lines[1:3]] == ["start", "built"]
 
 
-def test_ctrl_c_keeps_a_record_the_reader_thread_was_slow_to_take(monkeypatch):
+def test_ctrl_c_keeps_a_record_the_reader_thread_was_slow_to_take(monkeypatch, tmp_path):
     """The worker has written a record and hangs; Ctrl-C lands before the
-    thread that reads the worker's stdout has run (as on a loaded machine,
-    here made 3 s late): the record is still among the stages done. CI lost
-    a stage so: on CPython 3.12 and older a Ctrl-C inside `Thread.join`
-    makes the thread look stopped, and the wait for its last lines ended."""
+    thread that reads the worker's stdout has run (as on a loaded machine;
+    here it starts only after the Ctrl-C): the record is still among the
+    stages done. CI lost a stage so: on CPython 3.12 and older a Ctrl-C
+    inside `Thread.join` makes the thread look stopped, and the wait for its
+    last lines ended."""
     from legacyint import _workers
 
-    class LateReader(_workers.threading.Thread):
+    Thread = _workers.threading.Thread
+    written, interrupted = tmp_path / "written", _workers.threading.Event()
+
+    class LateReader(Thread):
         def __init__(self, target, name, daemon):
             if name.endswith("-stdout"):
-                first, body = [True], target
+                body = target
 
                 def target():
-                    if first.pop():
-                        time.sleep(3)
+                    interrupted.wait(60)
+                    time.sleep(0.5)
                     body()
 
             super().__init__(target=target, name=name, daemon=daemon)
 
-    worker = "import sys, time; print('{\"stage\": \"start\"}', flush=True); time.sleep(60)"
-    interrupt = _workers.threading.Timer(1.0, signal.raise_signal, (signal.SIGINT,))
+    def interrupt_once_written():
+        deadline = time.monotonic() + 60
+        while not written.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        signal.raise_signal(signal.SIGINT)
+        interrupted.set()
+
+    worker = (
+        "import pathlib, time; print('{\"stage\": \"start\"}', flush=True); "
+        f"pathlib.Path({str(written)!r}).touch(); time.sleep(60)"
+    )
+    interrupter = Thread(target=interrupt_once_written, daemon=True)
     monkeypatch.setattr(_workers.threading, "Thread", LateReader)
-    interrupt.start()
-    try:
-        with pytest.raises(experiment.ExperimentInterrupted) as raised:
-            _workers._run_worker([sys.executable, "-c", worker], "legacy", progress=False)
-    finally:
-        interrupt.cancel()
+    interrupter.start()
+    with pytest.raises(experiment.ExperimentInterrupted) as raised:
+        _workers._run_worker([sys.executable, "-c", worker], "legacy", progress=False)
+    interrupter.join()
     assert raised.value.records == [{"stage": "start"}]
