@@ -452,16 +452,16 @@ def test_ctrl_c_keeps_a_record_the_reader_thread_was_slow_to_take(monkeypatch, t
     written, interrupted = tmp_path / "written", _workers.threading.Event()
 
     class LateReader(Thread):
-        def __init__(self, target, name, daemon):
+        def __init__(self, target, name, daemon, args=()):
             if name.endswith("-stdout"):
                 body = target
 
-                def target():
+                def target(*args):
                     interrupted.wait(60)
                     time.sleep(0.5)
-                    body()
+                    body(*args)
 
-            super().__init__(target=target, name=name, daemon=daemon)
+            super().__init__(target=target, args=args, name=name, daemon=daemon)
 
     def interrupt_once_written():
         deadline = time.monotonic() + 60

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
-from typing import List
+from typing import IO, List
 
 from ._python2 import Python2Error
 from ._records import PY2_KINDS, Record, _normalized
@@ -43,12 +43,10 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     python2 = kind in PY2_KINDS
     records: List[Record] = []
     kept: List[str] = []
-    process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
-    )
-    assert process.stdout is not None and process.stderr is not None
-    stderr = process.stderr
-
+    # The records are read off the pipe by a thread of their own, so that a
+    # Ctrl-C, which lands in this thread, can never fall between reading a
+    # record and keeping it: every line the worker wrote is in `lines`.
+    lines: List[str] = []
     # Each pipe's thread sets an Event when it has read to the end, and that
     # is what is waited for, not `thread.join()`: on CPython 3.12 and older
     # a KeyboardInterrupt that lands inside `Thread.join(timeout)` marks the
@@ -56,8 +54,9 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
     # releases the thread's own lock), after which `join` and `is_alive` say
     # it is done.
     relayed_to_the_end = threading.Event()
+    read_to_the_end = threading.Event()
 
-    def relay() -> None:
+    def relay(stderr: IO[str]) -> None:
         try:
             for line in stderr:
                 if line.startswith(f"[{kind}] "):
@@ -69,25 +68,13 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         finally:
             relayed_to_the_end.set()
 
-    relay_thread = threading.Thread(target=relay, name=f"legacyint-{kind}-stderr", daemon=True)
-    relay_thread.start()
-    # The records are read off the pipe by a thread of their own, so that a
-    # Ctrl-C, which lands in this thread, can never fall between reading a
-    # record and keeping it: every line the worker wrote is in `lines`.
-    lines: List[str] = []
-    stdout = process.stdout
-    read_to_the_end = threading.Event()
-
-    def read_records() -> None:
+    def read_records(stdout: IO[str]) -> None:
         try:
             for line in stdout:
                 if line.strip():
                     lines.append(line)
         finally:
             read_to_the_end.set()
-
-    reader = threading.Thread(target=read_records, name=f"legacyint-{kind}-stdout", daemon=True)
-    reader.start()
 
     def record(line: str) -> Record:
         try:
@@ -99,7 +86,20 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
                 f"a record: {line.strip()[:200]!r} (is something in its start-up writing to stdout?)"
             ) from None
 
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert process.stdout is not None and process.stderr is not None
+    stdout, stderr = process.stdout, process.stderr
+    relaying = reading = False
+    # From here on a Ctrl-C stops the worker: the threads start inside the
+    # `try`, so none of the worker's progress (a caller's cue to press
+    # Ctrl-C) can be shown before a Ctrl-C would be handled.
     try:
+        threading.Thread(target=relay, args=(stderr,), name=f"legacyint-{kind}-stderr", daemon=True).start()
+        relaying = True
+        threading.Thread(target=read_records, args=(stdout,), name=f"legacyint-{kind}-stdout", daemon=True).start()
+        reading = True
         while not read_to_the_end.is_set() or len(records) < len(lines):
             read_to_the_end.wait(timeout=0.1)
             while len(records) < len(lines):  # a line that is no record stops the run at once
@@ -111,7 +111,8 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         # end of file: wait for the reader to keep all of it. The bound is
         # for a wrapper's child that holds the pipe open after the worker
         # has gone; the reader itself needs only to be scheduled.
-        read_to_the_end.wait(timeout=5)
+        if reading:
+            read_to_the_end.wait(timeout=5)
         done: List[Record] = []
         for line in list(lines):
             try:
@@ -123,10 +124,11 @@ def _run_worker(command: List[str], kind: str, progress: bool) -> List[Record]:
         _stop(process)
         raise
     finally:
-        relayed_to_the_end.wait(timeout=5)
-        if read_to_the_end.is_set():
+        if relaying:
+            relayed_to_the_end.wait(timeout=5)
+        if read_to_the_end.is_set() or not reading:
             stdout.close()
-        if relayed_to_the_end.is_set():
+        if relayed_to_the_end.is_set() or not relaying:
             stderr.close()
     returncode = process.returncode
     if returncode in (130, -signal.SIGINT):  # the worker had Ctrl-C too
